@@ -1,0 +1,18 @@
+"""Dagster assets, one module per stage: ingest, validate, aggregate, publish."""
+
+import dagster as dg
+
+YEARS = dg.TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 1 1 *", start="2014", fmt="%Y", end_offset=1
+)
+
+
+def partition_year(context: dg.AssetExecutionContext) -> int:
+    return int(context.partition_key)
+
+
+def markdown_table(header: list[str], rows: list[list[object]]) -> dg.MetadataValue:
+    """A small preview for the Dagster UI."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in r) + " |" for r in rows]
+    return dg.MetadataValue.md("\n".join(lines))

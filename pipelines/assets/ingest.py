@@ -1,0 +1,53 @@
+"""Ingest: archive every new file in the inbox and register it as a submission."""
+
+import json
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.assets import YEARS, markdown_table, partition_year
+from pipelines.core.inbox import archive_file, scan_inbox
+from pipelines.core.warehouse import Received, register_submission
+from pipelines.resources import EvstatsConfig, warehouse
+
+
+@dg.asset(group_name="ingest", partitions_def=YEARS, kinds={"csv", "duckdb"})
+def raw_submissions(
+    context: dg.AssetExecutionContext, evstats: EvstatsConfig, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    """Files regions put in `inbox/<year>/<region>/`, archived unchanged and registered.
+
+    The same bytes submitted again are recognised by their hash and not registered twice.
+    """
+    settings = evstats.settings
+    context.log.info(f"settings: {json.dumps(settings.as_dict(), sort_keys=True)}")
+    year = partition_year(context)
+    files, ignored = scan_inbox(settings.inbox, year)
+    new, repeated = [], []
+    with warehouse(duckdb, evstats) as con:
+        for f in files:
+            archived = archive_file(f, settings.archive)
+            sid = register_submission(
+                con,
+                Received(
+                    year=year,
+                    region_code=f.region_code,
+                    file_name=f.path.name,
+                    sha256=archived.sha256,
+                    size_bytes=archived.size_bytes,
+                    received_at=archived.received_at,
+                    archive_path=str(archived.archive_path),
+                ),
+            )
+            (new if sid is not None else repeated).append([sid, f.region_code, f.path.name])
+    for path in ignored:
+        context.log.warning(f"ignored (not a submission file in a region folder): {path}")
+    context.log.info(f"{year}: {len(new)} new files, {len(repeated)} already received")
+    return dg.MaterializeResult(
+        metadata={
+            "new_submissions": len(new),
+            "already_received": len(repeated),
+            "ignored_files": len(ignored),
+            "preview": markdown_table(["submission", "region", "file"], new[:50]),
+        }
+    )

@@ -1,0 +1,138 @@
+"""Validate: a verdict for every new submission, then the data in force loaded.
+
+Only accepted files reach the `incidents` and `missions` tables, and a
+blocking check re-verifies the loaded year against the contract, so that a
+bad row can never reach the statistics. One region's rejected file does not
+stop the others: its previously accepted data stays in force.
+"""
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.assets import YEARS, markdown_table, partition_year
+from pipelines.core.validation import SubmissionFile, validate_files
+from pipelines.core.warehouse import (
+    contract_violations,
+    load_in_force,
+    pending_submissions,
+    record_verdict,
+)
+from pipelines.resources import EvstatsConfig, warehouse
+
+
+@dg.asset(
+    group_name="validate",
+    partitions_def=YEARS,
+    deps=["raw_submissions"],
+    kinds={"great_expectations", "duckdb"},
+    check_specs=[dg.AssetCheckSpec("all_submissions_accepted", asset="submission_verdicts")],
+)
+def submission_verdicts(
+    context: dg.AssetExecutionContext, evstats: EvstatsConfig, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    """The verdict (accepted or rejected, with every issue) of each new submission."""
+    year = partition_year(context)
+    schema = evstats.schema
+    with warehouse(duckdb, evstats) as con:
+        pending = pending_submissions(con, year)
+        files = [
+            SubmissionFile(name, Path(path).read_bytes(), region, year)
+            for _, region, name, path in pending
+        ]
+        verdicts = validate_files(files, schema, lang=evstats.lang, today=date.today())
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for (sid, *_), verdict in zip(pending, verdicts, strict=True):
+            contract = schema.contracts.get(verdict.kind) if verdict.kind else None
+            record_verdict(con, sid, verdict, contract, now)
+    rows = [
+        [
+            sid,
+            v.region_code,
+            v.file,
+            v.kind,
+            "✔" if v.accepted else "✘",
+            v.count("error") + v.count("fatal"),
+            v.count("warning"),
+        ]
+        for (sid, *_), v in zip(pending, verdicts, strict=True)
+    ]
+    rejected = [v for v in verdicts if not v.accepted]
+    for v in rejected:
+        first = v.issues[0]
+        context.log.warning(
+            f"rejected {v.region_code}/{v.file}: {len(v.issues)} issues, first: row {first.row}, "
+            f"column {first.column}: {first.message}"
+        )
+    issues = [
+        [v.region_code, v.file, i.severity, i.row, i.column, i.value, i.message]
+        for v in verdicts
+        for i in v.issues
+    ]
+    check = dg.AssetCheckResult(
+        check_name="all_submissions_accepted",
+        passed=not rejected,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"rejected": len(rejected), "rejected_files": ", ".join(v.file for v in rejected)},
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "validated": len(verdicts),
+            "accepted": len(verdicts) - len(rejected),
+            "rejected": len(rejected),
+            "verdicts": markdown_table(
+                ["submission", "region", "file", "kind", "accepted", "errors", "warnings"], rows
+            ),
+            "issues": markdown_table(
+                ["region", "file", "severity", "row", "column", "value", "message"], issues[:100]
+            ),
+        },
+        check_results=[check],
+    )
+
+
+def in_force_asset(kind: str) -> dg.AssetsDefinition:
+    """The `incidents` and `missions` tables: same loading, same gate."""
+    check_name = f"{kind}_conform_to_contract"
+
+    @dg.asset(
+        name=kind,
+        group_name="validate",
+        partitions_def=YEARS,
+        deps=["submission_verdicts"],
+        kinds={"duckdb"},
+        check_specs=[dg.AssetCheckSpec(check_name, asset=kind, blocking=True)],
+        description=f"The {kind} rows of the latest accepted submission of each region, by year.",
+    )
+    def _asset(
+        context: dg.AssetExecutionContext, evstats: EvstatsConfig, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
+        year = partition_year(context)
+        contract = evstats.schema.contracts[kind]
+        with warehouse(duckdb, evstats) as con:
+            count = load_in_force(con, contract, year)
+            violations = contract_violations(con, contract, year)
+            per_region = con.execute(
+                f"SELECT region_code, count(*) FROM {kind} WHERE year = ? GROUP BY ALL ORDER BY 1",
+                [year],
+            ).fetchall()
+        return dg.MaterializeResult(
+            metadata={
+                "row_count": count,
+                "regions": len(per_region),
+                "preview": markdown_table(["region", "rows"], [list(r) for r in per_region]),
+            },
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=check_name, passed=not violations, metadata=dict(violations)
+                )
+            ],
+        )
+
+    return _asset
+
+
+incidents = in_force_asset("incidents")
+missions = in_force_asset("missions")

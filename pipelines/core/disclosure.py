@@ -1,0 +1,38 @@
+"""Statistical disclosure control of published counts.
+
+A count of 1 to threshold-1 is suppressed (primary suppression; 0 is published,
+it reveals nobody). Where the group's total is published, one hidden cell
+could be recomputed from the total, so further cells are hidden (secondary
+suppression, smallest counts first) until the hidden cells are at least two
+and none of them can be pinned below the threshold: with every hidden cell at
+least 1, the largest value any one of them could take is
+sum(hidden) - (len(hidden) - 1), and that must reach the threshold.
+"""
+
+from __future__ import annotations
+
+
+def is_small(count: int | None, threshold: int) -> bool:
+    return count is not None and 0 < count < threshold
+
+
+def suppress_group(
+    counts: list[int | None], threshold: int, *, total_published: bool
+) -> list[bool]:
+    """Which cells of one group (e.g. the regions of a year) to hide."""
+    hidden = [is_small(c, threshold) for c in counts]
+    if not total_published or not any(hidden):
+        return hidden
+    candidates = sorted(
+        (c, i) for i, c in enumerate(counts) if c is not None and c > 0 and not hidden[i]
+    )
+
+    def safe() -> bool:
+        values = [c for c, h in zip(counts, hidden, strict=True) if h and c is not None]
+        return len(values) >= 2 and sum(values) - (len(values) - 1) >= threshold
+
+    for _, i in candidates:
+        if safe():
+            break
+        hidden[i] = True
+    return hidden

@@ -1,0 +1,162 @@
+"""The submission contracts, code lists and messages, loaded from `schemas/`.
+
+The YAML files are the single source of truth: the validation suite, the
+parser, the reference tables in the warehouse and every published label are
+derived from the objects built here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+LANGUAGES = ("fi", "sv", "en")
+DATE_PARTS = {"month", "isodow", "hour"}
+
+
+@dataclass(frozen=True)
+class CodeList:
+    """An ordered list of codes; the order is the order of published tables."""
+
+    name: str
+    labels: dict[str, str]
+    codes: dict[str, dict[str, str]]
+
+    def label(self, code: str, lang: str) -> str:
+        return self.codes[code][lang]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    required: bool
+    labels: dict[str, str]
+    description: dict[str, str]
+    codelist: str | None = None
+    min: int | None = None
+    max: int | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    matches_submission: str | None = None
+    within_reporting_year: bool = False
+    only_when: dict[str, str] | None = None
+    breakdown: bool = False
+    free_text: bool = False
+
+
+@dataclass(frozen=True)
+class DerivedDimension:
+    name: str
+    codelist: str
+    source: str
+    part: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    kind: str
+    version: int
+    labels: dict[str, str]
+    columns: tuple[Column, ...]
+    unique_key: tuple[str, ...] = ()
+    complete_set: dict[str, Any] | None = None
+    derived_dimensions: tuple[DerivedDimension, ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def breakdown_dimensions(self) -> list[tuple[str, str, str]]:
+        """(dimension, codelist, SQL expression) for every published breakdown."""
+        dims = [(c.name, c.codelist or "", c.name) for c in self.columns if c.breakdown]
+        for d in self.derived_dimensions:
+            dims.append((d.name, d.codelist, f"CAST({d.part}({d.source}) AS VARCHAR)"))
+        return dims
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    severity: str
+    messages: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Schema:
+    contracts: dict[str, Contract]
+    codelists: dict[str, CodeList]
+    rules: dict[str, Rule] = field(default_factory=dict)
+
+    def message(self, rule: str, lang: str, **params: object) -> str:
+        return self.rules[rule].messages[lang].format(**params)
+
+
+def _codelist(name: str, spec: dict[str, Any]) -> CodeList:
+    codes: dict[str, dict[str, str]] = {}
+    if "range" in spec:
+        low, high = spec["range"]
+        codes.update(
+            {str(h): {lang: f"{h:02d}" for lang in LANGUAGES} for h in range(low, high + 1)}
+        )
+    codes.update({str(k): v for k, v in spec.get("codes", {}).items()})
+    codes.update({str(k): v for k, v in spec.get("extra_codes", {}).items()})
+    for code, labels in codes.items():
+        missing = set(LANGUAGES) - set(labels)
+        if missing:
+            raise ValueError(f"code list {name}: code {code} lacks labels {sorted(missing)}")
+    return CodeList(name=name, labels=spec["labels"], codes=codes)
+
+
+def _contract(spec: dict[str, Any], codelists: dict[str, CodeList]) -> Contract:
+    columns = tuple(Column(**c) for c in spec["columns"])
+    for c in columns:
+        if c.codelist and c.codelist not in codelists:
+            raise ValueError(f"{spec['kind']}.{c.name}: unknown code list {c.codelist}")
+    derived = tuple(DerivedDimension(**d) for d in spec.get("derived_dimensions", []))
+    for d in derived:
+        if d.part not in DATE_PARTS:
+            raise ValueError(
+                f"{spec['kind']}: derived dimension {d.name} has unknown part {d.part}"
+            )
+    return Contract(
+        kind=spec["kind"],
+        version=spec["version"],
+        labels=spec["labels"],
+        columns=columns,
+        unique_key=tuple(spec.get("unique_key", ())),
+        complete_set=spec.get("complete_set"),
+        derived_dimensions=derived,
+    )
+
+
+@cache
+def load_schema(schema_dir: Path = SCHEMA_DIR) -> Schema:
+    """Read and cross-check the schema files once per process."""
+
+    def read(name: str) -> Any:
+        with open(schema_dir / name, encoding="utf-8") as f:
+            return yaml.safe_load(f)
+
+    codelists = {name: _codelist(name, spec) for name, spec in read("codelists.yaml").items()}
+    contracts = {}
+    for name in ("incidents.yaml", "missions.yaml"):
+        contract = _contract(read(name), codelists)
+        contracts[contract.kind] = contract
+    rules = {
+        name: Rule(name=name, severity=spec["severity"], messages={k: spec[k] for k in LANGUAGES})
+        for name, spec in read("messages.yaml").items()
+    }
+    return Schema(contracts=contracts, codelists=codelists, rules=rules)

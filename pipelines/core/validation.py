@@ -1,0 +1,245 @@
+"""Validation of submitted files: the verdict a region's data contact gets.
+
+Column rules run in Great Expectations, with the suite generated from the
+schema (`gx_suite`); rules GX cannot express (duplicates with a pointer to the
+first row, cross-field and whole-file rules) run here in Polars. Both report
+through the same `Issue`, one per cell: the first rule that fails a cell wins,
+so a value that is not a code is not also called a region mismatch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from pipelines.core.issues import Issue, make_issue, sort_issues
+from pipelines.core.reader import RawTable, read_table
+from pipelines.core.schema import Contract, Schema
+
+ROW = "_row"
+INTEGER_RE = r"^[+-]?\d+$"
+
+
+@dataclass(frozen=True)
+class SubmissionFile:
+    """A file and what it claims to be: from the inbox folder or the CLI's options."""
+
+    name: str
+    data: bytes
+    region_code: str | None = None
+    year: int | None = None
+
+
+@dataclass
+class Verdict:
+    file: str
+    kind: str | None
+    region_code: str | None
+    year: int | None
+    issues: list[Issue] = field(default_factory=list)
+    rows: int = 0
+    frame: pl.DataFrame | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return not any(i.severity in ("fatal", "error") for i in self.issues)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for i in self.issues if i.severity == severity)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "region_code": self.region_code,
+            "year": self.year,
+            "accepted": self.accepted,
+            "issues": [i.as_dict() for i in self.issues],
+        }
+
+
+def text_frame(table: RawTable, contract: Contract) -> pl.DataFrame:
+    """All contract columns as text (empty cell = null), plus the spreadsheet row."""
+    data: dict[str, list[object]] = {ROW: [r for r, _ in table.rows]}
+    for name in contract.column_names:
+        if name in table.header:
+            i = table.header.index(name)
+            data[name] = [v[i] or None for _, v in table.rows]
+        else:
+            data[name] = [None] * len(table.rows)
+    schema = {ROW: pl.Int64, **{c: pl.String for c in contract.column_names}}
+    return pl.DataFrame(data, schema=schema)
+
+
+def typed_frame(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    """Parse each column to its type; a value that does not parse becomes null."""
+    exprs: list[pl.Expr] = [pl.col(ROW)]
+    for c in contract.columns:
+        if c.free_text:
+            continue
+        col = pl.col(c.name)
+        if c.type == "date":
+            exprs.append(col.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+        elif c.type == "time":
+            exprs.append(col.str.strptime(pl.Time, "%H:%M", strict=False))
+        elif c.type == "integer":
+            exprs.append(
+                pl.when(col.str.contains(INTEGER_RE))
+                .then(col)
+                .cast(pl.Int64, strict=False)
+                .alias(c.name)
+            )
+        else:
+            exprs.append(col)
+    return frame.select(exprs)
+
+
+def validate_files(
+    files: list[SubmissionFile], schema: Schema, *, lang: str, today: date
+) -> list[Verdict]:
+    """Validate many files with one GX run per kind and year, which is what keeps it fast."""
+    verdicts: list[Verdict] = []
+    batches: dict[tuple[str, int | None], list[tuple[Verdict, pl.DataFrame]]] = {}
+    for f in files:
+        table = read_table(f.data, schema, lang)
+        verdict = Verdict(
+            f.name, table.kind, f.region_code, f.year, list(table.issues), len(table.rows)
+        )
+        verdicts.append(verdict)
+        if f.region_code is not None and f.region_code not in schema.codelists["regions"].codes:
+            verdict.issues.append(
+                make_issue(schema, "region_folder_unknown", lang, value=f.region_code)
+            )
+        if table.fatal or verdict.count("fatal") or table.kind is None:
+            continue
+        frame = text_frame(table, schema.contracts[table.kind])
+        batches.setdefault((table.kind, f.year), []).append((verdict, frame))
+
+    for (kind, year), members in batches.items():
+        contract = schema.contracts[kind]
+        cell_issues = _column_rules(members, contract, schema, lang, year, today)
+        for (verdict, frame), found in zip(members, cell_issues, strict=True):
+            found.extend(_custom_rules(frame, verdict, contract, schema, lang))
+            verdict.issues.extend(_first_per_cell(found))
+            if verdict.accepted:
+                verdict.frame = typed_frame(frame, contract)
+    for verdict in verdicts:
+        verdict.issues = sort_issues(verdict.issues)
+    return verdicts
+
+
+def _column_rules(
+    members: list[tuple[Verdict, pl.DataFrame]],
+    contract: Contract,
+    schema: Schema,
+    lang: str,
+    year: int | None,
+    today: date,
+) -> list[list[Issue]]:
+    """Run the generated GX suite once over all files of a batch."""
+    from pipelines.core import gx_suite
+
+    frames = []
+    for index, (verdict, frame) in enumerate(members):
+        frames.append(
+            frame.with_columns(
+                pl.lit(index).alias(gx_suite.FILE),
+                pl.lit(verdict.region_code).cast(pl.String).alias("_expected_region_code"),
+                pl.lit(verdict.year).cast(pl.Int64).alias("_expected_year"),
+            )
+        )
+    combined = pl.concat(frames) if frames else pl.DataFrame()
+    failures = gx_suite.run_suite(combined, contract, schema, year=year, today=today)
+    per_file: list[list[Issue]] = [[] for _ in members]
+    for failure in failures:
+        params = dict(failure.params)
+        if failure.rule == "region_mismatch":
+            params["expected"] = members[failure.file][0].region_code
+        elif failure.rule == "year_mismatch":
+            params["expected"] = members[failure.file][0].year
+        per_file[failure.file].append(
+            make_issue(
+                schema,
+                failure.rule,
+                lang,
+                row=failure.row,
+                column=failure.column,
+                value=failure.value,
+                **params,
+            )
+        )
+    return per_file
+
+
+def _custom_rules(
+    frame: pl.DataFrame, verdict: Verdict, contract: Contract, schema: Schema, lang: str
+) -> list[Issue]:
+    issues: list[Issue] = []
+    if frame.height == 0 and contract.kind == "incidents":
+        issues.append(make_issue(schema, "no_rows", lang))
+    for key in contract.unique_key:
+        present = frame.filter(pl.col(key).is_not_null())
+        first = present.group_by(key, maintain_order=True).agg(pl.col(ROW).min().alias("_first"))
+        dupes = present.join(first, on=key).filter(pl.col(ROW) != pl.col("_first"))
+        for row, value, first_row in dupes.select(ROW, key, "_first").iter_rows():
+            issues.append(
+                make_issue(
+                    schema,
+                    "duplicate_key",
+                    lang,
+                    row=row,
+                    column=key,
+                    value=value,
+                    first_row=first_row,
+                )
+            )
+    for c in contract.columns:
+        if c.only_when:
+            other, expected = c.only_when["column"], c.only_when["equals"]
+            bad = frame.filter(
+                pl.col(c.name).is_not_null() & (pl.col(other).fill_null("") != expected)
+            )
+            for row, value in bad.select(ROW, c.name).iter_rows():
+                issues.append(
+                    make_issue(
+                        schema,
+                        "only_when",
+                        lang,
+                        row=row,
+                        column=c.name,
+                        value=value,
+                        other=other,
+                        expected=expected,
+                    )
+                )
+    if contract.complete_set:
+        spec = contract.complete_set
+        present = set(
+            typed_frame(frame, contract).get_column(spec["column"]).drop_nulls().to_list()
+        )
+        missing = [m for m in range(spec["min"], spec["max"] + 1) if m not in present]
+        if missing:
+            issues.append(
+                make_issue(
+                    schema,
+                    "incomplete_months",
+                    lang,
+                    column=spec["column"],
+                    value=", ".join(str(m) for m in missing),
+                )
+            )
+    return issues
+
+
+def _first_per_cell(issues: list[Issue]) -> list[Issue]:
+    seen: set[tuple[int | None, str | None]] = set()
+    kept = []
+    for issue in issues:
+        key = (issue.row, issue.column)
+        if issue.row is not None and key in seen:
+            continue
+        seen.add(key)
+        kept.append(issue)
+    return kept

@@ -1,0 +1,28 @@
+"""The one Definitions object: the Dagster UI (`dagster dev -w workspace.yaml`)
+and the `evstats` CLI both run the pipeline from here."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.assets import YEARS, aggregate, ingest, publish, validate
+from pipelines.core.settings import Settings, load_settings
+from pipelines.resources import build_resources
+
+JOB_NAME = "yearly_statistics"
+
+
+def build_defs(settings: Settings) -> dg.Definitions:
+    """Definitions for given settings; tests pass a temporary data directory."""
+    assets = dg.load_assets_from_modules([ingest, validate, aggregate, publish])
+    job = dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.all(), partitions_def=YEARS)
+    return dg.Definitions(
+        assets=assets,
+        jobs=[job],
+        resources=build_resources(settings),
+        # DuckDB allows one writing process at a time: run the steps in one process.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_defs(load_settings())
