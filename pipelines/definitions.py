@@ -7,6 +7,7 @@ import dagster as dg
 
 from pipelines.assets import YEARS, aggregate, ingest, publish, validate
 from pipelines.core.settings import Settings, load_settings
+from pipelines.progress import progress_logger
 from pipelines.resources import build_resources
 
 JOB_NAME = "yearly_statistics"
@@ -20,6 +21,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
         assets=assets,
         jobs=[job],
         resources=build_resources(settings),
+        loggers={"progress": progress_logger},
         # DuckDB allows one writing process at a time: run the steps in one process.
         executor=dg.in_process_executor,
     )

@@ -20,7 +20,7 @@ from pipelines.core.schema import Contract, Schema
 FILE = "_file"
 ROW = "_row"
 INTEGER_RE = r"^[+-]?\d+$"
-TIME_RE = r"^([01]\d|2[0-3]):[0-5]\d$"
+TIME_RE = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
 PARSED = "__parsed"
 
 

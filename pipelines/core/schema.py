@@ -99,6 +99,10 @@ class Schema:
     contracts: dict[str, Contract]
     codelists: dict[str, CodeList]
     rules: dict[str, Rule] = field(default_factory=dict)
+    ui: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def text(self, key: str, lang: str, **params: object) -> str:
+        return self.ui[key][lang].format(**params)
 
     def message(self, rule: str, lang: str, **params: object) -> str:
         return self.rules[rule].messages[lang].format(**params)
@@ -159,4 +163,4 @@ def load_schema(schema_dir: Path = SCHEMA_DIR) -> Schema:
         name: Rule(name=name, severity=spec["severity"], messages={k: spec[k] for k in LANGUAGES})
         for name, spec in read("messages.yaml").items()
     }
-    return Schema(contracts=contracts, codelists=codelists, rules=rules)
+    return Schema(contracts=contracts, codelists=codelists, rules=rules, ui=read("ui.yaml"))

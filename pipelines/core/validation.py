@@ -159,6 +159,9 @@ def _column_rules(
             params["expected"] = members[failure.file][0].region_code
         elif failure.rule == "year_mismatch":
             params["expected"] = members[failure.file][0].year
+        elif failure.rule == "text_too_long":
+            params["found"] = len(failure.value or "")
+        value = None if contract.column(failure.column).free_text else failure.value
         per_file[failure.file].append(
             make_issue(
                 schema,
@@ -166,7 +169,7 @@ def _column_rules(
                 lang,
                 row=failure.row,
                 column=failure.column,
-                value=failure.value,
+                value=value,
                 **params,
             )
         )

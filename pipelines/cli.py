@@ -1,0 +1,209 @@
+"""The `evstats` command: validate a file, run a year, or run the demo.
+
+Heavy libraries (Dagster, GX) are imported inside the commands that need
+them, so `evstats --help` and usage errors answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipelines import __version__
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
+
+    from pipelines.core.schema import Schema
+    from pipelines.core.settings import Settings
+    from pipelines.core.validation import Verdict
+
+EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+SHOWN_ISSUES = 50
+
+
+def _region(value: str) -> str:
+    from pipelines.core.schema import load_schema
+
+    codes = load_schema().codelists["regions"].codes
+    if value not in codes:
+        raise argparse.ArgumentTypeError(
+            f"unknown region code {value!r}; valid: {', '.join(codes)}"
+        )
+    return value
+
+
+def _year(value: str) -> int:
+    if not value.isdigit() or not 2000 <= int(value) <= date.today().year:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a reporting year (2000–{date.today().year})"
+        )
+    return int(value)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="evstats",
+        description="Statistics of threats and violence against EMS staff in Finland.",
+    )
+    parser.add_argument("--version", action="version", version=f"evstats {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check a CSV file before submitting it")
+    v.add_argument("file", type=Path)
+    v.add_argument("--region", type=_region, help="region code the file is for, e.g. 05")
+    v.add_argument("--year", type=_year, help="reporting year the file is for")
+    v.add_argument("--format", choices=["text", "json"], default="text")
+    v.add_argument("--lang", choices=["fi", "sv", "en"], help="language of messages (default: fi)")
+    v.add_argument(
+        "--all", action="store_true", help=f"show every issue, not the first {SHOWN_ISSUES}"
+    )
+
+    for name, text in [
+        ("run", "run the pipeline for a year"),
+        ("demo", "generate demo data and run it"),
+    ]:
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--data-dir", help="data directory (default: EVSTATS_DATA_DIR or ./data)")
+        p.add_argument("--verbose", action="store_true", help="show Dagster's full event log")
+        if name == "run":
+            p.add_argument("--year", type=_year, required=True)
+        else:
+            p.add_argument("--years", type=_year, nargs="+", default=[2021, 2022, 2023, 2024])
+    return parser
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from pipelines.core.schema import load_schema
+    from pipelines.core.settings import load_settings
+    from pipelines.core.validation import SubmissionFile, validate_files
+
+    lang = load_settings(lang=args.lang).lang
+    if not args.file.is_file():
+        print(f"evstats validate: no such file: {args.file}", file=sys.stderr)
+        return EXIT_USAGE
+    schema = load_schema()
+    submission = SubmissionFile(args.file.name, args.file.read_bytes(), args.region, args.year)
+    verdict = validate_files([submission], schema, lang=lang, today=date.today())[0]
+    if args.format == "json":
+        print(json.dumps(verdict.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_verdict(verdict, schema, lang, show_all=args.all))
+    return EXIT_ACCEPTED if verdict.accepted else EXIT_REJECTED
+
+
+def format_verdict(verdict: Verdict, schema: Schema, lang: str, *, show_all: bool = False) -> str:
+    """The verdict as a data contact reads it: summary first, then each issue."""
+    kind = (
+        schema.contracts[verdict.kind].labels[lang]
+        if verdict.kind
+        else schema.text("unknown_kind", lang)
+    )
+    lines = [
+        schema.text(
+            "summary",
+            lang,
+            file=verdict.file,
+            verdict=schema.text("accepted" if verdict.accepted else "rejected", lang),
+            kind=kind,
+            rows=verdict.rows,
+            errors=verdict.count("fatal") + verdict.count("error"),
+            warnings=verdict.count("warning"),
+        )
+    ]
+    shown = verdict.issues if show_all else verdict.issues[:SHOWN_ISSUES]
+    for i in shown:
+        where = []
+        if i.row is not None:
+            where.append(f"{schema.text('row', lang)} {i.row}")
+        if i.column:
+            where.append(f"{schema.text('column', lang)} {i.column}")
+        place = f" ({', '.join(where)})" if where else ""
+        lines.append(f"  {schema.text(i.severity, lang)}{place}: {i.message}")
+    if len(shown) < len(verdict.issues):
+        lines.append("  " + schema.text("more", lang, n=len(verdict.issues) - len(shown)))
+    return "\n".join(lines)
+
+
+def run_year(settings: Settings, year: int, *, verbose: bool) -> bool:
+    """Materialize the year through the same Definitions the Dagster UI loads."""
+    from pipelines.definitions import JOB_NAME, build_defs
+
+    defs = build_defs(settings)
+    job = defs.resolve_job_def(JOB_NAME)
+    loggers = {"console": {"config": {"log_level": "INFO"}}} if verbose else {"progress": {}}
+    print(
+        f"evstats {__version__}: year {year}, settings {json.dumps(settings.as_dict())}",
+        file=sys.stderr,
+    )
+    with _instance() as instance:
+        result = job.execute_in_process(
+            partition_key=str(year),
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": loggers},
+        )
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        print(f"year {year}: the run failed at {', '.join(failed) or 'a check'}", file=sys.stderr)
+    return result.success
+
+
+def _instance() -> DagsterInstance:
+    """The persistent instance when DAGSTER_HOME is set (runs show in the UI), else ephemeral."""
+    import os
+
+    import dagster as dg
+
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def _report_outputs(settings: Settings, years: list[int]) -> None:
+    for year in years:
+        tables = settings.tables_dir(year)
+        print(f"{year}: {tables}/")
+        for path in sorted(tables.glob("*.csv")):
+            print(f"  {path}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.core.settings import load_settings
+
+    settings = load_settings(data_dir=args.data_dir)
+    ok = run_year(settings, args.year, verbose=args.verbose)
+    if ok:
+        _report_outputs(settings, [args.year])
+    return 0 if ok else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipelines.core.demo import write_demo
+    from pipelines.core.schema import load_schema
+    from pipelines.core.settings import load_settings
+
+    settings = load_settings(data_dir=args.data_dir)
+    written = write_demo(settings.inbox, load_schema(), args.years)
+    print(f"demo: wrote {len(written)} submission files to {settings.inbox}", file=sys.stderr)
+    ok = all([run_year(settings, year, verbose=args.verbose) for year in args.years])
+    print("\nPublished tables:")
+    _report_outputs(settings, args.years)
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"validate": cmd_validate, "run": cmd_run, "demo": cmd_demo}[args.command](args)
+    except ValueError as exc:
+        print(f"evstats: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
