@@ -1,0 +1,95 @@
+"""The CLI as a region's data contact and an analyst use it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.cli import main
+from tests.conftest import FIXTURES, GOOD_ROW, INCIDENT_HEADER
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_validate_accepts_a_good_file(capsys):
+    path = FIXTURES / "inbox" / "2023" / "05" / "incidents.csv"
+    assert main(["validate", str(path), "--region", "05", "--year", "2023", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("incidents.csv: ACCEPTED (Incidents, 20 rows; 0 errors, 0 warnings)")
+
+
+def test_validate_rejects_with_row_column_and_value_in_finnish(capsys):
+    path = FIXTURES / "inbox" / "2023" / "06" / "incidents.csv"
+    assert main(["validate", str(path), "--region", "06", "--year", "2023"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "incidents.csv: HYLÄTTY (Tapahtumat, 2 riviä; virheitä 3, varoituksia 0)"
+    assert (
+        out[1]
+        == "  VIRHE (rivi 2, sarake incident_time): ”25:00” ei ole kellonaika muodossa HH:MM."
+    )
+
+
+def test_validate_json(tmp_path, capsys):
+    path = tmp_path / "mine.csv"
+    path.write_text(f"{INCIDENT_HEADER}\n{GOOD_ROW}\n", encoding="utf-8")
+    assert main(["validate", str(path), "--region", "07", "--format", "json", "--lang", "en"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"file", "kind", "region_code", "year", "accepted", "issues"}
+    assert (result["kind"], result["region_code"], result["accepted"]) == ("incidents", "07", False)
+    [issue] = result["issues"]
+    assert issue == {
+        "severity": "error",
+        "row": 2,
+        "column": "region_code",
+        "value": "05",
+        "rule": "region_mismatch",
+        "message": "The row is for region 05, but the file was submitted for region 07.",
+    }
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "missing.csv")]) == 2
+    for argv in (["validate", "x.csv", "--region", "91"], ["validate", "x.csv", "--year", "20x3"]):
+        try:
+            main(argv)
+        except SystemExit as exc:
+            assert exc.code == 2
+        else:
+            raise AssertionError(f"{argv} should be a usage error")
+    assert "unknown region code '91'" in capsys.readouterr().err
+
+
+def test_console_script_runs_a_year(tmp_path):
+    """`evstats run` end to end in a fresh process, as an analyst runs it."""
+    env = {**os.environ, "EVSTATS_DATA_DIR": str(tmp_path)}
+    env.pop("DAGSTER_HOME", None)
+    (tmp_path / "inbox" / "2023" / "07").mkdir(parents=True)
+    (tmp_path / "inbox" / "2023" / "07" / "incidents.csv").write_text(INCIDENT_HEADER + "\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run", "--year", "2023"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "✔ published_tables" in proc.stderr
+    national = (tmp_path / "reports" / "2023" / "tables" / "national.csv").read_text()
+    assert national.splitlines()[1] == "2023,0,0,,,0"  # 07 sent no missions file: not complete
+    assert str(tmp_path / "reports" / "2023" / "tables" / "national.csv") in proc.stdout
+
+
+def test_dagster_definitions_validate():
+    dagster = Path(sys.executable).parent / "dagster"
+    proc = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DAGSTER_HOME": "", "EVSTATS_DATA_DIR": "/nonexistent-not-used"},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Validation successful" in proc.stdout + proc.stderr

@@ -1,0 +1,163 @@
+"""The whole asset graph on a hand-made year (tests/fixtures/README.md has the hand count)."""
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.core.settings import Settings
+from pipelines.definitions import JOB_NAME, build_defs
+from tests.conftest import FIXTURES, INCIDENT_HEADER
+
+NOT_SUBMITTED = {f"{n:02d}" for n in [2, 3, 4, *range(8, 20), 21]}
+
+
+def run(settings: Settings, year: str = "2023"):
+    job = build_defs(settings).resolve_job_def(JOB_NAME)
+    return job.execute_in_process(partition_key=year, raise_on_error=False)
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> Settings:
+    root = tmp_path_factory.mktemp("data")
+    shutil.copytree(FIXTURES / "inbox", root / "inbox")
+    settings = Settings(data_dir=str(root))
+    assert run(settings).success
+    return settings
+
+
+def test_national_table_matches_the_hand_count(settings):
+    assert read(settings.tables_dir(2023) / "national.csv") == [
+        {
+            "year": "2023",
+            "incidents": "26",
+            "missions": "75000",
+            "incidents_per_1000_missions": "0.3467",
+            "missions_per_incident": "2884.6",
+            "regions_reporting": "4",
+        }
+    ]
+
+
+def test_regions_table_with_suppression_flags_and_statuses(settings):
+    rows = {r["region_code"]: r for r in read(settings.tables_dir(2023) / "regions.csv")}
+    assert list(rows) == [f"{n:02d}" for n in range(1, 22)] + ["90"]
+
+    def cells(code):
+        r = rows[code]
+        keys = ["incidents", "missions", "incidents_per_1000_missions", "missions_per_incident"]
+        return [r[k] for k in keys] + [r["flag"]]
+
+    assert cells("01") == ["", "6000", "", "", "suppressed"]  # 2 incidents
+    assert cells("90") == ["", "33000", "", "", "suppressed"]  # complement of 01
+    assert cells("05") == ["20", "24000", "0.8333", "1200.0", ""]
+    assert cells("07") == ["0", "12000", "0.0000", "", "unreliable"]
+    assert cells("06") == ["", "8400", "", "", "incidents_missing"]  # its file was rejected
+    assert cells("20") == ["", "1200", "", "", "incidents_missing"]
+    assert {c for c, r in rows.items() if r["flag"] == "not_submitted"} == NOT_SUBMITTED
+    assert rows["05"]["region_name"] == "Varsinais-Suomen hyvinvointialue"
+
+
+def test_breakdowns_match_the_hand_count(settings):
+    rows = read(settings.tables_dir(2023) / "breakdowns.csv")
+    table = {
+        (r["dimension"], r["category"]): (r["incidents"], r["percent"], r["flag"]) for r in rows
+    }
+    assert [v for (d, _), v in table.items() if d == "incident_type"] == [
+        ("10", "38.5", ""),
+        ("", "", "suppressed"),  # threat_with_weapon: 2
+        ("10", "38.5", ""),
+        ("", "", "suppressed"),  # physical_serious: 4, the complement
+        ("0", "0.0", ""),
+        ("0", "0.0", ""),
+    ]
+    assert table[("month", "3")] == ("20", "76.9", "")
+    assert table[("month", "1")][2] == table[("month", "12")][2] == "suppressed"
+    # 05: 19 rows "none" and one "sick_leave"; 01 "minor"; 90 "treated".
+    assert table[("staff_injury", "none")] == ("19", "73.1", "")
+    assert table[("hour", "unknown")] == ("10", "38.5", "")
+    dims = list(dict.fromkeys(r["dimension"] for r in rows))
+    assert dims[-3:] == ["month", "weekday", "hour"]
+
+
+def test_rejected_rows_never_reach_the_warehouse(settings):
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        status = con.execute(
+            "SELECT region_code, kind, status FROM submissions WHERE region_code = '06' ORDER BY 2"
+        ).fetchall()
+        issues = con.execute(
+            'SELECT "row", "column", rule FROM submission_issues i JOIN submissions s '
+            "USING (submission_id) WHERE s.region_code = '06' ORDER BY 1, 2"
+        ).fetchall()
+        rows_06 = con.execute("SELECT count(*) FROM incidents WHERE region_code = '06'").fetchall()
+    assert status == [("06", "incidents", "rejected"), ("06", "missions", "accepted")]
+    assert issues == [
+        (2, "incident_time", "time_format"),
+        (3, "incident_type", "code"),
+        (3, "region_code", "region_mismatch"),
+    ]
+    assert rows_06 == [(0,)]
+
+
+def test_archive_keeps_every_file_unchanged_and_read_only(settings):
+    archived = sorted((settings.archive / "2023").rglob("*.csv"))
+    assert len(archived) == 11
+    source = FIXTURES / "inbox" / "2023" / "05" / "incidents.csv"
+    [copy] = [p for p in archived if p.parent.name == "05" and p.name.endswith("_incidents.csv")]
+    assert copy.read_bytes() == source.read_bytes()
+    assert not copy.stat().st_mode & 0o222
+
+
+def test_same_inputs_give_the_same_bytes(settings, tmp_path):
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    again = Settings(data_dir=str(tmp_path))
+    assert run(again).success
+    for name in ["national.csv", "regions.csv", "breakdowns.csv"]:
+        first = (settings.tables_dir(2023) / name).read_bytes()
+        assert (again.tables_dir(2023) / name).read_bytes() == first
+
+
+def test_resubmissions(tmp_path):
+    """Same bytes are recognised; a rejected resubmission keeps the accepted data in force;
+    an accepted one replaces it."""
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    settings = Settings(data_dir=str(tmp_path))
+    assert run(settings).success
+    folder = settings.inbox / "2023" / "05"
+    shutil.copy(folder / "incidents.csv", folder / "incidents_copy.csv")
+    bad = INCIDENT_HEADER + "\n05-x,05,2023-13-01,,,verbal,patient,none,home,no,no,no,none,,,\n"
+    (folder / "incidents_v2.csv").write_text(bad, encoding="utf-8")
+    assert run(settings).success
+    national = read(settings.tables_dir(2023) / "national.csv")[0]
+    assert national["incidents"] == "26"
+
+    good = INCIDENT_HEADER + "\n05-y,05,2023-06-01,,,verbal,patient,none,home,no,no,no,none,,,\n"
+    (folder / "incidents_v3.csv").write_text(good, encoding="utf-8")
+    assert run(settings).success
+    assert read(settings.tables_dir(2023) / "national.csv")[0]["incidents"] == "7"
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        subs = con.execute(
+            "SELECT file_name, status FROM submissions WHERE region_code = '05' "
+            "AND kind = 'incidents' ORDER BY submission_id"
+        ).fetchall()
+    assert subs == [
+        ("incidents.csv", "accepted"),
+        ("incidents_v2.csv", "rejected"),
+        ("incidents_v3.csv", "accepted"),
+    ]
+
+
+def test_a_year_with_no_submissions_publishes_every_region_as_not_submitted(tmp_path):
+    settings = Settings(data_dir=str(tmp_path))
+    assert run(settings, "2019").success
+    national = read(settings.tables_dir(2019) / "national.csv")[0]
+    assert (national["incidents"], national["regions_reporting"]) == ("0", "0")
+    regions = read(settings.tables_dir(2019) / "regions.csv")
+    assert {r["flag"] for r in regions} == {"not_submitted"}
