@@ -136,10 +136,7 @@ def run_year(settings: Settings, year: int, *, verbose: bool) -> bool:
     defs = build_defs(settings)
     job = defs.resolve_job_def(JOB_NAME)
     loggers = {"console": {"config": {"log_level": "INFO"}}} if verbose else {"progress": {}}
-    print(
-        f"evstats {__version__}: year {year}, settings {json.dumps(settings.as_dict())}",
-        file=sys.stderr,
-    )
+    print(f"evstats {__version__}: year {year}", file=sys.stderr)
     with _instance() as instance:
         result = job.execute_in_process(
             partition_key=str(year),
@@ -165,9 +162,22 @@ def _instance() -> DagsterInstance:
 
 
 def _report_outputs(settings: Settings, years: list[int]) -> None:
+    """The published paths, with the year's headline so a run ends with an answer."""
+    import csv
+
     for year in years:
         tables = settings.tables_dir(year)
-        print(f"{year}: {tables}/")
+        national = tables / "national.csv"
+        if not national.is_file():
+            print(f"{year}: no published tables")
+            continue
+        with open(national, encoding="utf-8", newline="") as f:
+            row = next(csv.DictReader(f))
+        print(
+            f"{year}: {row['incidents'] or '–'} incidents, {row['missions']} missions, "
+            f"{row['incidents_per_1000_missions'] or '–'} per 1,000 missions, "
+            f"{row['regions_reporting']} regions reporting"
+        )
         for path in sorted(tables.glob("*.csv")):
             print(f"  {path}")
 

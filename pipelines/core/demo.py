@@ -111,8 +111,23 @@ def generate_year(cal: dict, schema: Schema, year: int) -> list[DemoFile]:
                 **{dim: cols[dim][k] for dim in cal["shares"]},
             }
             rows.append([values[c] for c in inc_cols])
-        files.append(DemoFile(year, region, f"incidents_{year}.csv", _csv(inc_cols, rows)))
+        text = _csv(inc_cols, rows)
+        resubmission = cal.get("resubmission", {})
+        if (resubmission.get("year"), resubmission.get("region")) == (year, region) and rows:
+            files.append(DemoFile(year, region, f"incidents_{year}.csv", _with_mistakes(text)))
+            files.append(DemoFile(year, region, f"incidents_{year}_korjattu.csv", text))
+        else:
+            files.append(DemoFile(year, region, f"incidents_{year}.csv", text))
     return files
+
+
+def _with_mistakes(text: str) -> str:
+    """The kind of slips a region makes: an impossible date and a code in the wrong words."""
+    header, first, *rest = text.splitlines(keepends=True)
+    values = first.split(",")
+    values[2] = values[2][:5] + "02-30"
+    values[5] = "tönäisy"
+    return header + ",".join(values) + "".join(rest)
 
 
 def load_calibration(path: Path = DEFAULT_CALIBRATION) -> dict:
