@@ -47,66 +47,57 @@ LEFT JOIN mis USING (region_code)
 """
 
 
-def build_region_year_stats(con: duckdb.DuckDBPyConnection, year: int) -> int:
-    """Replace the year's rows of `region_year_stats`; returns the number of regions."""
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS region_year_stats (
-            year INTEGER, region_code VARCHAR, sort_order INTEGER, status VARCHAR,
-            incidents BIGINT, missions BIGINT, months_reported INTEGER,
-            incidents_per_1000_missions DOUBLE, missions_per_incident DOUBLE)"""
-    )
+def replace_year(
+    con: duckdb.DuckDBPyConnection, table: str, columns: str, select: str, year: int
+) -> int:
+    """Rebuild one year of a statistics table in a transaction; returns its row count."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
     with transaction(con):
-        con.execute("DELETE FROM region_year_stats WHERE year = ?", [year])
-        con.execute(
-            f"""INSERT INTO region_year_stats
-            SELECT *,
-                CASE WHEN missions > 0 AND incidents IS NOT NULL
-                     THEN 1000.0 * incidents / missions END,
-                CASE WHEN incidents > 0 AND missions IS NOT NULL
-                     THEN missions::DOUBLE / incidents END
-            FROM ({REGION_STATUS_SQL}) ORDER BY sort_order""",
-            {"year": year},
-        )
-        count = con.execute(
-            "SELECT count(*) FROM region_year_stats WHERE year = ?", [year]
-        ).fetchall()
+        con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
+        con.execute(f"INSERT INTO {table} {select}", {"year": year})
+        count = con.execute(f"SELECT count(*) FROM {table} WHERE year = ?", [year]).fetchall()
     return int(count[0][0])
 
 
+def build_region_year_stats(con: duckdb.DuckDBPyConnection, year: int) -> int:
+    """Every region of the code list, with its submission status; returns 22."""
+    return replace_year(
+        con,
+        "region_year_stats",
+        """year INTEGER, region_code VARCHAR, sort_order INTEGER, status VARCHAR,
+        incidents BIGINT, missions BIGINT, months_reported INTEGER,
+        incidents_per_1000_missions DOUBLE, missions_per_incident DOUBLE""",
+        f"""SELECT *,
+            CASE WHEN missions > 0 AND incidents IS NOT NULL THEN 1000.0 * incidents / missions END,
+            CASE WHEN incidents > 0 AND missions IS NOT NULL THEN missions::DOUBLE / incidents END
+        FROM ({REGION_STATUS_SQL}) ORDER BY sort_order""",
+        year,
+    )
+
+
 def build_national_year_stats(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, object]:
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS national_year_stats (
-            year INTEGER, incidents BIGINT, missions BIGINT, incidents_per_1000_missions DOUBLE,
-            missions_per_incident DOUBLE, regions_reporting INTEGER, regions_total INTEGER)"""
+    """The year's national row, over the regions with a complete submission."""
+    replace_year(
+        con,
+        "national_year_stats",
+        """year INTEGER, incidents BIGINT, missions BIGINT, incidents_per_1000_missions DOUBLE,
+        missions_per_incident DOUBLE, regions_reporting INTEGER, regions_total INTEGER""",
+        """SELECT year, incidents, missions,
+            CASE WHEN missions > 0 THEN 1000.0 * incidents / missions END,
+            CASE WHEN incidents > 0 THEN missions::DOUBLE / incidents END,
+            regions_reporting, regions_total
+        FROM (
+            SELECT $year AS year,
+                coalesce(sum(incidents) FILTER (WHERE status = 'complete'), 0) AS incidents,
+                coalesce(sum(missions) FILTER (WHERE status = 'complete'), 0) AS missions,
+                count(*) FILTER (WHERE status = 'complete') AS regions_reporting,
+                count(*) AS regions_total
+            FROM region_year_stats WHERE year = $year)""",
+        year,
     )
-    with transaction(con):
-        con.execute("DELETE FROM national_year_stats WHERE year = ?", [year])
-        con.execute(
-            """INSERT INTO national_year_stats
-            SELECT year, incidents, missions,
-                CASE WHEN missions > 0 THEN 1000.0 * incidents / missions END,
-                CASE WHEN incidents > 0 THEN missions::DOUBLE / incidents END,
-                regions_reporting, regions_total
-            FROM (
-                SELECT $year AS year,
-                    coalesce(sum(incidents) FILTER (WHERE status = 'complete'), 0) AS incidents,
-                    coalesce(sum(missions) FILTER (WHERE status = 'complete'), 0) AS missions,
-                    count(*) FILTER (WHERE status = 'complete') AS regions_reporting,
-                    count(*) AS regions_total
-                FROM region_year_stats WHERE year = $year)""",
-            {"year": year},
-        )
-        row = con.execute("SELECT * FROM national_year_stats WHERE year = ?", [year]).fetchall()[0]
-    keys = (
-        "year",
-        "incidents",
-        "missions",
-        "incidents_per_1000_missions",
-        "missions_per_incident",
-        "regions_reporting",
-        "regions_total",
-    )
-    return dict(zip(keys, row, strict=True))
+    cur = con.execute("SELECT * FROM national_year_stats WHERE year = ?", [year])
+    names = [d[0] for d in cur.description]
+    return dict(zip(names, cur.fetchall()[0], strict=True))
 
 
 def breakdown_sql(contract: Contract) -> str:
@@ -126,27 +117,20 @@ def breakdown_sql(contract: Contract) -> str:
 
 
 def build_breakdown_stats(con: duckdb.DuckDBPyConnection, contract: Contract, year: int) -> int:
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS breakdown_stats (
-            year INTEGER, dimension VARCHAR, dimension_order INTEGER, category VARCHAR,
-            category_order INTEGER, incidents BIGINT, percent DOUBLE)"""
+    """Counts and shares per category of each dimension, over the reporting regions."""
+    return replace_year(
+        con,
+        "breakdown_stats",
+        """year INTEGER, dimension VARCHAR, dimension_order INTEGER, category VARCHAR,
+        category_order INTEGER, incidents BIGINT, percent DOUBLE""",
+        f"""WITH counted AS (
+            SELECT i.* FROM incidents i JOIN region_year_stats r
+              ON r.year = i.year AND r.region_code = i.region_code AND r.status = 'complete'
+            WHERE i.year = $year),
+        cells AS ({breakdown_sql(contract)})
+        SELECT $year, dimension, dimension_order, category, category_order, incidents,
+            CASE WHEN sum(incidents) OVER (PARTITION BY dimension) > 0
+                 THEN 100.0 * incidents / sum(incidents) OVER (PARTITION BY dimension) END
+        FROM cells ORDER BY dimension_order, category_order""",
+        year,
     )
-    with transaction(con):
-        con.execute("DELETE FROM breakdown_stats WHERE year = ?", [year])
-        con.execute(
-            f"""INSERT INTO breakdown_stats
-            WITH counted AS (
-                SELECT i.* FROM incidents i JOIN region_year_stats r
-                  ON r.year = i.year AND r.region_code = i.region_code AND r.status = 'complete'
-                WHERE i.year = $year),
-            cells AS ({breakdown_sql(contract)})
-            SELECT $year, dimension, dimension_order, category, category_order, incidents,
-                CASE WHEN sum(incidents) OVER (PARTITION BY dimension) > 0
-                     THEN 100.0 * incidents / sum(incidents) OVER (PARTITION BY dimension) END
-            FROM cells ORDER BY dimension_order, category_order""",
-            {"year": year},
-        )
-        count = con.execute(
-            "SELECT count(*) FROM breakdown_stats WHERE year = ?", [year]
-        ).fetchall()
-    return int(count[0][0])
