@@ -63,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help=f"show every issue, not the first {SHOWN_ISSUES}"
     )
 
+    t = sub.add_parser("template", help="write CSV and Excel templates for regions")
+    t.add_argument("--lang", choices=["fi", "sv", "en"], default="fi")
+    t.add_argument("--out", type=Path, default=Path("."), help="folder to write to (default: .)")
+
+    h = sub.add_parser("history", help="list the submissions of a year and their verdicts")
+    h.add_argument("--year", type=_year, required=True)
+    h.add_argument("--region", type=_region)
+    h.add_argument("--data-dir", help="data directory (default: EVSTATS_DATA_DIR or ./data)")
+    h.add_argument("--issues", action="store_true", help="list the issues of each submission too")
+
     for name, text in [
         ("run", "run the pipeline for a year"),
         ("demo", "generate demo data and run it"),
@@ -82,13 +92,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pipelines.core.settings import load_settings
     from pipelines.core.validation import SubmissionFile, validate_files
 
-    lang = load_settings(lang=args.lang).lang
+    settings = load_settings(lang=args.lang)
+    lang = settings.lang
     if not args.file.is_file():
         print(f"evstats validate: no such file: {args.file}", file=sys.stderr)
         return EXIT_USAGE
     schema = load_schema()
     submission = SubmissionFile(args.file.name, args.file.read_bytes(), args.region, args.year)
-    verdict = validate_files([submission], schema, lang=lang, today=date.today())[0]
+    verdict = validate_files(
+        [submission], schema, lang=lang, today=date.today(), limits=settings.limits
+    )[0]
     if args.format == "json":
         print(json.dumps(verdict.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -206,10 +219,76 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from pipelines.core.schema import load_schema
+    from pipelines.core.template import write_templates
+
+    for path in write_templates(load_schema(), args.lang, args.out):
+        print(path)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """The register, read-only, so it can be looked at while nothing runs."""
+    import duckdb
+
+    from pipelines.core.settings import load_settings
+
+    settings = load_settings(data_dir=args.data_dir)
+    if not settings.warehouse.is_file():
+        print(f"evstats history: no warehouse at {settings.warehouse}", file=sys.stderr)
+        return EXIT_USAGE
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "SELECT s.submission_id, s.region_code, s.file_name, coalesce(s.kind, '?'), s.status, "
+            "s.rows, s.errors, s.warnings, strftime(s.received_at, '%Y-%m-%d %H:%M'), "
+            "f.submission_id IS NOT NULL FROM submissions s "
+            "LEFT JOIN submissions_in_force f USING (submission_id) "
+            "WHERE s.year = ? AND (? IS NULL OR s.region_code = ?) ORDER BY s.submission_id",
+            [args.year, args.region, args.region],
+        ).fetchall()
+        issues = con.execute(
+            'SELECT submission_id, severity, "row", "column", message FROM submission_issues '
+            "WHERE submission_id IN (SELECT submission_id FROM submissions WHERE year = ?) "
+            "ORDER BY submission_id, rowid",
+            [args.year],
+        ).fetchall()
+    header = [
+        "id",
+        "region",
+        "file",
+        "kind",
+        "status",
+        "rows",
+        "errors",
+        "warnings",
+        "received (UTC)",
+        "in force",
+    ]
+    table = [[str(v) if v is not None else "" for v in r[:9]] + ["✔" if r[9] else ""] for r in rows]
+    widths = [max(len(x) for x in col) for col in zip(header, *table, strict=False)]
+    for line in [header, *table]:
+        print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())
+        if args.issues and line is not header:
+            for sid, severity, row, column, message in issues:
+                if str(sid) == line[0]:
+                    print(f"      {severity} row {row or '-'} {column or ''}: {message}")
+    if not rows:
+        print(f"no submissions for {args.year}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    commands = {
+        "validate": cmd_validate,
+        "run": cmd_run,
+        "demo": cmd_demo,
+        "template": cmd_template,
+        "history": cmd_history,
+    }
     try:
-        return {"validate": cmd_validate, "run": cmd_run, "demo": cmd_demo}[args.command](args)
+        return commands[args.command](args)
     except ValueError as exc:
         print(f"evstats: {exc}", file=sys.stderr)
         return EXIT_USAGE

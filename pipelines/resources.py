@@ -21,15 +21,12 @@ class EvstatsConfig(dg.ConfigurableResource):
     suppression_threshold: int = 3
     unreliable_below: int = 20
     lang: str = "fi"
+    max_file_mb: int = 50
+    max_columns: int = 60
 
     @property
     def settings(self) -> Settings:
-        return Settings(
-            data_dir=self.data_dir,
-            suppression_threshold=self.suppression_threshold,
-            unreliable_below=self.unreliable_below,
-            lang=self.lang,
-        )
+        return Settings(**self.model_dump())
 
     @property
     def schema(self) -> Schema:

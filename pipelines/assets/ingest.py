@@ -23,6 +23,7 @@ def raw_submissions(
     context.log.info(f"settings: {json.dumps(settings.as_dict(), sort_keys=True)}")
     year = partition_year(context)
     files, ignored = scan_inbox(settings.inbox, year)
+    regions = evstats.schema.codelists["regions"].lookup()
     new, repeated = [], []
     with warehouse(duckdb, evstats) as con:
         for f in files:
@@ -31,7 +32,7 @@ def raw_submissions(
                 con,
                 Received(
                     year=year,
-                    region_code=f.region_code,
+                    region_code=regions.get(f.region_code.lower(), f.region_code),
                     file_name=f.path.name,
                     sha256=archived.sha256,
                     size_bytes=archived.size_bytes,

@@ -18,6 +18,7 @@ from pipelines.core.warehouse import (
     contract_violations,
     load_in_force,
     pending_submissions,
+    record_cross_file_warnings,
     record_verdict,
 )
 from pipelines.resources import EvstatsConfig, warehouse
@@ -42,11 +43,16 @@ def submission_verdicts(
             SubmissionFile(name, Path(path).read_bytes(), region, year)
             for _, region, name, path in pending
         ]
-        verdicts = validate_files(files, schema, lang=evstats.lang, today=date.today())
+        verdicts = validate_files(
+            files, schema, lang=evstats.lang, today=date.today(), limits=evstats.settings.limits
+        )
         now = datetime.now(UTC).replace(tzinfo=None)
         for (sid, *_), verdict in zip(pending, verdicts, strict=True):
             contract = schema.contracts.get(verdict.kind) if verdict.kind else None
             record_verdict(con, sid, verdict, contract, now)
+        cross_file = record_cross_file_warnings(con, schema, year, evstats.lang)
+    for region, issue in cross_file:
+        context.log.warning(f"region {region}: {issue.message}")
     rows = [
         [
             sid,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,8 @@ REGION_COLUMNS = [
     "missions_per_incident",
     "flag",
 ]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 BREAKDOWN_COLUMNS = ["year", "dimension", "category", "incidents", "percent", "flag"]
 STATUS_FLAGS = {
     "not_submitted": "not_submitted",
@@ -158,12 +161,20 @@ def breakdown_table(
     return out
 
 
+def safe_cell(value: str) -> str:
+    """Neutralise spreadsheet formulas: a cell that starts like one (=, +, -, @) and is
+    not a number is prefixed with an apostrophe, so Excel shows it as text."""
+    if value[:1] in FORMULA_STARTS and not NUMBER_RE.match(value):
+        return "'" + value
+    return value
+
+
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
     """Write through a temporary file and rename, so a reader never sees half a table."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([safe_cell(v) for v in r] for r in rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(buffer.getvalue(), encoding="utf-8", newline="")

@@ -1,8 +1,11 @@
 """Reading a submitted file into rows of text, before any rule is applied.
 
-Reading is split into steps (decode, split into records, map the header to
-the contract) so that the Excel dialects regions really send can slot in as
-more decoders, delimiters and header aliases without touching validation.
+Regions send what their spreadsheet or incident system exports: UTF-8 with or
+without a byte-order mark, Finnish Excel's Windows-1252 with semicolons,
+tab-separated text, CRLF line ends, Finnish or Swedish header names. Reading
+is split into steps (decode, sniff the delimiter, split into records, map the
+header to the contract) and each step says plainly when it cannot go on,
+rather than guessing.
 """
 
 from __future__ import annotations
@@ -14,7 +17,19 @@ from dataclasses import dataclass, field
 from pipelines.core.issues import Issue, make_issue
 from pipelines.core.schema import Contract, Schema
 
-CANONICAL_DELIMITER = ","
+DELIMITERS = (",", ";", "\t")
+# Bytes that Windows-1252 leaves undefined: text containing them is not 1252.
+CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+CONTROL_OK = {"\t", "\n", "\r"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 50 * 1024 * 1024
+    max_columns: int = 60
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -25,74 +40,144 @@ class RawTable:
     header: list[str]
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
 
     @property
     def fatal(self) -> bool:
         return any(i.severity == "fatal" for i in self.issues)
 
 
-def decode(data: bytes) -> str:
-    """Decode UTF-8 with or without a byte-order mark; anything else is unreadable."""
-    if b"\x00" in data:
-        raise ValueError("binary content (NUL bytes)")
+class Unreadable(Exception):
+    """The bytes cannot be taken as text; `rule` and `value` say why."""
+
+    def __init__(self, rule: str, value: str | None = None) -> None:
+        super().__init__(rule)
+        self.rule = rule
+        self.value = value
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding). A byte-order mark decides; else UTF-8; else Windows-1252
+    when the bytes are plausible 1252 text. Anything else is refused, not guessed."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise Unreadable("unknown_encoding", f"{exc.start + 4}") from exc
+    if b"\x00" in data[:65536]:
+        raise Unreadable("binary_file")
     try:
-        return data.decode("utf-8-sig")
+        text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 text (byte {exc.start + 1})") from exc
+        bad = next((i for i, b in enumerate(data) if b in CP1252_UNDEFINED), None)
+        if bad is not None:
+            raise Unreadable("unknown_encoding", f"{bad + 1}") from exc
+        text, encoding = data.decode("cp1252"), "cp1252"
+    if any(ch < " " and ch not in CONTROL_OK for ch in text[:65536]):
+        raise Unreadable("binary_file")
+    return text, encoding
 
 
-def split_records(text: str) -> list[tuple[int, list[str]]]:
-    """Records with their spreadsheet row numbers; blank lines keep their number."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=CANONICAL_DELIMITER, strict=True)
-    records = []
-    for index, record in enumerate(reader, start=1):
-        if any(v.strip() for v in record):
-            records.append((index, [v.strip() for v in record]))
-    return records
+def sniff_delimiter(text: str) -> str:
+    """The delimiter used most often in the header line, outside quotes."""
+    line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def split_records(text: str, delimiter: str) -> tuple[list[tuple[int, list[str]]], int | None]:
+    """Records with their spreadsheet row numbers (blank lines keep their number), and
+    the row where an unclosed quotation mark starts, if any."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    index = 0
+    try:
+        for index, record in enumerate(reader, start=1):
+            if any(v.strip() for v in record):
+                records.append((index, [v.strip() for v in record]))
+    except csv.Error:
+        return records, index + 1
+    return records, None
 
 
 def recognise_kind(header: list[str], schema: Schema) -> Contract | None:
     """The contract whose required columns the header covers best, if at least half."""
     best, best_score = None, 0.0
     for contract in schema.contracts.values():
+        names = {contract.header_lookup().get(h) for h in header}
         required = contract.required_columns
-        score = sum(1 for c in required if c in header) / len(required)
+        score = sum(1 for c in required if c in names) / len(required)
         if score > best_score:
             best, best_score = contract, score
     return best if best_score >= 0.5 else None
 
 
-def read_table(data: bytes, schema: Schema, lang: str) -> RawTable:
+def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     """Turn bytes into a RawTable; problems of the file as a whole are fatal issues."""
-    try:
-        text = decode(data)
-        records = split_records(text)
-    except (ValueError, csv.Error) as exc:
-        return RawTable(
-            None, [], issues=[make_issue(schema, "file_unreadable", lang, detail=str(exc))]
+    if len(data) > limits.max_bytes:
+        issue = make_issue(
+            schema,
+            "file_too_large",
+            lang,
+            found=f"{len(data) / 1e6:.1f}",
+            expected=f"{limits.max_bytes / 1e6:.0f}",
         )
+        return RawTable(None, [], issues=[issue])
+    try:
+        text, encoding = decode(data)
+    except Unreadable as exc:
+        return RawTable(None, [], issues=[make_issue(schema, exc.rule, lang, value=exc.value)])
+    delimiter = sniff_delimiter(text)
+    records, open_quote_row = split_records(text, delimiter)
     if not records:
         return RawTable(None, [], issues=[make_issue(schema, "file_empty", lang)])
     header_row, header = records[0]
-    header = [h.lower() for h in header]
-    contract = recognise_kind(header, schema)
+    while header and not header[-1]:
+        header.pop()
+    if len(header) > limits.max_columns:
+        issue = make_issue(
+            schema,
+            "too_many_columns",
+            lang,
+            row=header_row,
+            found=len(header),
+            expected=limits.max_columns,
+        )
+        return RawTable(None, header, issues=[issue], encoding=encoding, delimiter=delimiter)
+    contract = recognise_kind([h.lower() for h in header], schema)
     if contract is None:
         expected = "; ".join(
             f"{c.kind}: {', '.join(c.required_columns)}" for c in schema.contracts.values()
         )
         issue = make_issue(schema, "kind_unrecognised", lang, row=header_row, expected=expected)
-        return RawTable(None, header, issues=[issue])
-    table = RawTable(contract.kind, header)
-    table.issues.extend(_header_issues(header, header_row, contract, schema, lang))
+        return RawTable(None, header, issues=[issue], encoding=encoding, delimiter=delimiter)
+    lookup = contract.header_lookup()
+    names = [lookup.get(h.lower(), h) for h in header]
+    table = RawTable(contract.kind, names, encoding=encoding, delimiter=delimiter)
+    table.issues.extend(_header_issues(names, header_row, contract, schema, lang))
     for row, values in records[1:]:
-        if len(values) != len(header):
+        if len(values) > len(names) and not any(values[len(names) :]):
+            values = values[: len(names)]
+        if len(values) != len(names):
             table.issues.append(
                 make_issue(
-                    schema, "ragged_row", lang, row=row, found=len(values), expected=len(header)
+                    schema, "ragged_row", lang, row=row, found=len(values), expected=len(names)
                 )
             )
         else:
             table.rows.append((row, values))
+    if open_quote_row is not None:
+        table.issues.append(make_issue(schema, "unterminated_quote", lang, row=open_quote_row))
     return table
 
 
@@ -112,7 +197,7 @@ def _header_issues(
                     "unknown_column",
                     lang,
                     row=row,
-                    column=name,
+                    column=name or '""',
                     expected=", ".join(allowed),
                 )
             )

@@ -26,9 +26,26 @@ class CodeList:
     name: str
     labels: dict[str, str]
     codes: dict[str, dict[str, str]]
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def label(self, code: str, lang: str) -> str:
         return self.codes[code][lang]
+
+    def lookup(self) -> dict[str, str]:
+        """Every accepted spelling (lower case) to its code: code, labels, aliases, and
+        numeric codes without the leading zero that Excel drops."""
+        spellings: dict[str, str] = {}
+        for code, labels in self.codes.items():
+            forms = [code, *labels.values(), *self.aliases.get(code, ())]
+            if code.isdigit():
+                forms.append(str(int(code)))
+            for form in forms:
+                key = form.strip().lower()
+                if spellings.setdefault(key, code) != code:
+                    raise ValueError(
+                        f"code list {self.name}: {form!r} means both {spellings[key]} and {code}"
+                    )
+        return spellings
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,7 @@ class Column:
     required: bool
     labels: dict[str, str]
     description: dict[str, str]
+    headers: dict[str, str] = field(default_factory=dict)
     codelist: str | None = None
     min: int | None = None
     max: int | None = None
@@ -75,6 +93,14 @@ class Contract:
     @property
     def required_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
+
+    def header_lookup(self) -> dict[str, str]:
+        """Header spellings (lower case) to column names: the name itself and its aliases."""
+        return {h.lower(): c.name for c in self.columns for h in (c.name, *c.headers.values())}
+
+    def header(self, column: Column, lang: str) -> str:
+        """The header a template in `lang` uses: Finnish or Swedish name, English = canonical."""
+        return column.headers.get(lang, column.name)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -115,13 +141,18 @@ def _codelist(name: str, spec: dict[str, Any]) -> CodeList:
         codes.update(
             {str(h): {lang: f"{h:02d}" for lang in LANGUAGES} for h in range(low, high + 1)}
         )
-    codes.update({str(k): v for k, v in spec.get("codes", {}).items()})
-    codes.update({str(k): v for k, v in spec.get("extra_codes", {}).items()})
+    aliases: dict[str, tuple[str, ...]] = {}
+    for k, v in [*spec.get("codes", {}).items(), *spec.get("extra_codes", {}).items()]:
+        labels = dict(v)
+        aliases[str(k)] = tuple(str(a) for a in labels.pop("aliases", ()))
+        codes[str(k)] = labels
     for code, labels in codes.items():
         missing = set(LANGUAGES) - set(labels)
         if missing:
             raise ValueError(f"code list {name}: code {code} lacks labels {sorted(missing)}")
-    return CodeList(name=name, labels=spec["labels"], codes=codes)
+    codelist = CodeList(name=name, labels=spec["labels"], codes=codes, aliases=aliases)
+    codelist.lookup()
+    return codelist
 
 
 def _contract(spec: dict[str, Any], codelists: dict[str, CodeList]) -> Contract:

@@ -12,6 +12,8 @@ import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from pipelines.core.reader import Limits
+
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "evstats.toml"
 
 
@@ -21,6 +23,8 @@ class Settings:
     suppression_threshold: int = 3
     unreliable_below: int = 20
     lang: str = "fi"
+    max_file_mb: int = 50
+    max_columns: int = 60
 
     @property
     def root(self) -> Path:
@@ -40,6 +44,10 @@ class Settings:
 
     def tables_dir(self, year: int) -> Path:
         return self.root / "reports" / str(year) / "tables"
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(max_bytes=self.max_file_mb * 1024 * 1024, max_columns=self.max_columns)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

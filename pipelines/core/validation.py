@@ -15,11 +15,15 @@ from datetime import date
 import polars as pl
 
 from pipelines.core.issues import Issue, make_issue, sort_issues
-from pipelines.core.reader import RawTable, read_table
+from pipelines.core.privacy import CANDIDATE_RE, personal_data_kinds
+from pipelines.core.reader import DEFAULT_LIMITS, Limits, RawTable, read_table
 from pipelines.core.schema import Contract, Schema
 
 ROW = "_row"
 INTEGER_RE = r"^[+-]?\d+$"
+FINNISH_DATE_RE = r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"
+TIME_RE = r"^(\d{1,2})[:.](\d{2})$"
+THOUSANDS_SEPARATORS = r"[\s\u00a0\u202f]"
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,43 @@ def text_frame(table: RawTable, contract: Contract) -> pl.DataFrame:
     return pl.DataFrame(data, schema=schema)
 
 
+def normalise(frame: pl.DataFrame, contract: Contract, schema: Schema) -> pl.DataFrame:
+    """Bring the spellings regions really use to the canonical form, so the same facts
+    give the same statistics: Finnish dates (1.3.2023), times without a leading
+    zero (7:05), thousands separators, region codes without their zero, codes
+    written as their Finnish or Swedish labels. Anything else is left as written,
+    for the rules to refuse with the value the contact wrote."""
+    exprs = []
+    for c in contract.columns:
+        col = pl.col(c.name)
+        if c.type == "date":
+            d = col.str.extract_groups(FINNISH_DATE_RE)
+            iso = pl.concat_str(
+                d.struct.field("3"),
+                d.struct.field("2").str.zfill(2),
+                d.struct.field("1").str.zfill(2),
+                separator="-",
+            )
+            exprs.append(pl.when(col.str.contains(FINNISH_DATE_RE)).then(iso).otherwise(col))
+        elif c.type == "time":
+            t = col.str.extract_groups(TIME_RE)
+            hhmm = pl.concat_str(
+                t.struct.field("1").str.zfill(2), t.struct.field("2"), separator=":"
+            )
+            exprs.append(pl.when(col.str.contains(TIME_RE)).then(hhmm).otherwise(col))
+        elif c.type == "integer":
+            exprs.append(col.str.replace_all(THOUSANDS_SEPARATORS, ""))
+        elif c.codelist:
+            lookup = schema.codelists[c.codelist].lookup()
+            exprs.append(
+                col.str.to_lowercase().replace_strict(lookup, default=col, return_dtype=pl.String)
+            )
+        else:
+            continue
+        exprs[-1] = exprs[-1].alias(c.name)
+    return frame.with_columns(exprs)
+
+
 def typed_frame(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     """Parse each column to its type; a value that does not parse becomes null."""
     exprs: list[pl.Expr] = [pl.col(ROW)]
@@ -97,13 +138,18 @@ def typed_frame(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
 
 
 def validate_files(
-    files: list[SubmissionFile], schema: Schema, *, lang: str, today: date
+    files: list[SubmissionFile],
+    schema: Schema,
+    *,
+    lang: str,
+    today: date,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[Verdict]:
     """Validate many files with one GX run per kind and year, which is what keeps it fast."""
     verdicts: list[Verdict] = []
     batches: dict[tuple[str, int | None], list[tuple[Verdict, pl.DataFrame]]] = {}
     for f in files:
-        table = read_table(f.data, schema, lang)
+        table = read_table(f.data, schema, lang, limits)
         verdict = Verdict(
             f.name, table.kind, f.region_code, f.year, list(table.issues), len(table.rows)
         )
@@ -115,12 +161,14 @@ def validate_files(
         if table.fatal or verdict.count("fatal") or table.kind is None:
             continue
         frame = text_frame(table, schema.contracts[table.kind])
+        verdict.issues.extend(_personal_data(frame, schema.contracts[table.kind], schema, lang))
         batches.setdefault((table.kind, f.year), []).append((verdict, frame))
 
     for (kind, year), members in batches.items():
         contract = schema.contracts[kind]
-        cell_issues = _column_rules(members, contract, schema, lang, year, today)
-        for (verdict, frame), found in zip(members, cell_issues, strict=True):
+        normalised = [(v, normalise(frame, contract, schema)) for v, frame in members]
+        cell_issues = _column_rules(normalised, members, contract, schema, lang, year, today)
+        for (verdict, frame), found in zip(normalised, cell_issues, strict=True):
             found.extend(_custom_rules(frame, verdict, contract, schema, lang))
             verdict.issues.extend(_first_per_cell(found))
             if verdict.accepted:
@@ -132,13 +180,14 @@ def validate_files(
 
 def _column_rules(
     members: list[tuple[Verdict, pl.DataFrame]],
+    raw: list[tuple[Verdict, pl.DataFrame]],
     contract: Contract,
     schema: Schema,
     lang: str,
     year: int | None,
     today: date,
 ) -> list[list[Issue]]:
-    """Run the generated GX suite once over all files of a batch."""
+    """Run the generated GX suite once over all files of a batch; issues show the raw value."""
     from pipelines.core import gx_suite
 
     frames = []
@@ -161,7 +210,10 @@ def _column_rules(
             params["expected"] = members[failure.file][0].year
         elif failure.rule == "text_too_long":
             params["found"] = len(failure.value or "")
-        value = None if contract.column(failure.column).free_text else failure.value
+        raw_frame = raw[failure.file][1]
+        position = raw_frame.get_column(ROW).search_sorted(failure.row)
+        written = raw_frame.get_column(failure.column)[position]
+        value = None if contract.column(failure.column).free_text else written
         per_file[failure.file].append(
             make_issue(
                 schema,
@@ -233,6 +285,34 @@ def _custom_rules(
                     value=", ".join(str(m) for m in missing),
                 )
             )
+    return issues
+
+
+def _personal_data(
+    frame: pl.DataFrame, contract: Contract, schema: Schema, lang: str
+) -> list[Issue]:
+    """Identity codes, e-mail addresses and phone numbers in any text column reject the
+    file; the message names the kind of data and shows the value masked."""
+    issues = []
+    for c in contract.columns:
+        if c.type != "text":
+            continue
+        candidates = frame.filter(pl.col(c.name).str.contains(CANDIDATE_RE))
+        for row, value in candidates.select(ROW, c.name).iter_rows():
+            kinds = personal_data_kinds(value)
+            if kinds:
+                detail = ", ".join(schema.text(k, lang) for k in kinds)
+                issues.append(
+                    make_issue(
+                        schema,
+                        "personal_data",
+                        lang,
+                        row=row,
+                        column=c.name,
+                        value=value,
+                        detail=detail,
+                    )
+                )
     return issues
 
 

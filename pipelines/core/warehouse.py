@@ -16,6 +16,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
+from pipelines.core.issues import Issue, make_issue
 from pipelines.core.schema import Contract, Schema
 from pipelines.core.validation import Verdict
 
@@ -281,4 +282,54 @@ def contract_violations(
         n = int(con.execute(sql, {"year": year}).fetchall()[0][0])
         if n:
             found[name] = n
+    return found
+
+
+def record_cross_file_warnings(
+    con: duckdb.DuckDBPyConnection, schema: Schema, year: int, lang: str
+) -> list[tuple[str, Issue]]:
+    """Warnings that need both files of a region: a zero mission total beside incidents.
+
+    Recorded on the missions submission in force, once; returns (region, issue) of new ones.
+    """
+    rows = con.execute(
+        """
+        WITH m AS (
+            SELECT f.submission_id, f.region_code, sum(s.missions) AS total
+            FROM submissions_in_force f JOIN staged_missions s USING (submission_id)
+            WHERE f.year = $year AND f.kind = 'missions' GROUP BY ALL),
+        i AS (
+            SELECT f.region_code, count(*) AS n
+            FROM submissions_in_force f JOIN staged_incidents s USING (submission_id)
+            WHERE f.year = $year AND f.kind = 'incidents' GROUP BY ALL)
+        SELECT m.submission_id, m.region_code, i.n FROM m JOIN i USING (region_code)
+        WHERE m.total = 0 AND i.n > 0
+          AND NOT EXISTS (
+            SELECT 1 FROM submission_issues x
+            WHERE x.submission_id = m.submission_id AND x.rule = 'missions_zero_with_incidents')
+        ORDER BY m.region_code""",
+        {"year": year},
+    ).fetchall()
+    found = []
+    for submission_id, region, n in rows:
+        issue = make_issue(
+            schema, "missions_zero_with_incidents", lang, column="missions", year=year, found=n
+        )
+        con.execute(
+            "INSERT INTO submission_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                submission_id,
+                issue.severity,
+                issue.row,
+                issue.column,
+                issue.value,
+                issue.rule,
+                issue.message,
+            ],
+        )
+        con.execute(
+            "UPDATE submissions SET warnings = warnings + 1 WHERE submission_id = ?",
+            [submission_id],
+        )
+        found.append((region, issue))
     return found

@@ -27,7 +27,7 @@ def test_empty_file_is_fatal(schema):
 
 def test_binary_content_is_fatal(schema):
     table = read_table(b"\x00\x01PK\x03\x04", schema, "en")
-    assert table.issues[0].rule == "file_unreadable"
+    assert table.issues[0].rule == "binary_file"
     assert table.issues[0].severity == "fatal"
 
 
