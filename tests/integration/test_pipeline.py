@@ -161,3 +161,16 @@ def test_a_year_with_no_submissions_publishes_every_region_as_not_submitted(tmp_
     assert (national["incidents"], national["regions_reporting"]) == ("0", "0")
     regions = read(settings.tables_dir(2019) / "regions.csv")
     assert {r["flag"] for r in regions} == {"not_submitted"}
+
+
+def test_finnish_excel_and_excel_utf8_forms_publish_identical_tables(settings, tmp_path):
+    """The hand-made year written as Finnish Excel's 'CSV' (Windows-1252, semicolons,
+    Finnish headers and labels, 1.3.2023 dates, region 5 for 05) and as 'CSV UTF-8'
+    (byte-order mark, semicolons) gives byte-identical tables to the canonical files."""
+    for variant in ["fi_excel", "excel_utf8"]:
+        shutil.copytree(FIXTURES / "dialects" / variant / "inbox", tmp_path / variant / "inbox")
+        other = Settings(data_dir=str(tmp_path / variant))
+        assert run(other).success
+        for name in ["national.csv", "regions.csv", "breakdowns.csv"]:
+            expected = (settings.tables_dir(2023) / name).read_bytes()
+            assert (other.tables_dir(2023) / name).read_bytes() == expected, (variant, name)
