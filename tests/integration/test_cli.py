@@ -92,3 +92,45 @@ def test_dagster_definitions_validate():
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Validation successful" in proc.stdout + proc.stderr
+
+
+def test_history_lists_verdicts_and_the_file_in_force(tmp_path, capsys):
+    import shutil
+
+    from pipelines.core.settings import Settings
+    from pipelines.definitions import JOB_NAME, build_defs
+
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    job = build_defs(Settings(data_dir=str(tmp_path))).resolve_job_def(JOB_NAME)
+    assert job.execute_in_process(partition_key="2023").success
+    assert (
+        main(
+            ["history", "--year", "2023", "--region", "06", "--data-dir", str(tmp_path), "--issues"]
+        )
+        == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == [
+        "id",
+        "region",
+        "file",
+        "kind",
+        "status",
+        "rows",
+        "errors",
+        "warnings",
+        "received",
+        "(UTC)",
+        "in",
+        "force",
+    ]
+    rows = {line.split()[2]: line.split() for line in lines[1:] if not line.startswith(" ")}
+    assert rows["incidents.csv"][4] == "rejected" and rows["incidents.csv"][-1] != "✔"
+    assert rows["missions.csv"][4] == "accepted" and rows["missions.csv"][-1] == "✔"
+    assert sum(1 for line in lines if line.startswith("      error")) == 3
+
+
+def test_template_command_writes_three_files(tmp_path, capsys):
+    assert main(["template", "--lang", "fi", "--out", str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["incidents_template_fi.csv", "missions_template_fi.csv", "template_fi.xlsx"]

@@ -174,3 +174,38 @@ def test_finnish_excel_and_excel_utf8_forms_publish_identical_tables(settings, t
         for name in ["national.csv", "regions.csv", "breakdowns.csv"]:
             expected = (settings.tables_dir(2023) / name).read_bytes()
             assert (other.tables_dir(2023) / name).read_bytes() == expected, (variant, name)
+
+
+def test_zero_missions_beside_incidents_is_warned_and_folder_5_means_05(tmp_path):
+    folder = tmp_path / "inbox" / "2023" / "5"  # a folder named by Excel habits
+    folder.mkdir(parents=True)
+    shutil.copy(FIXTURES / "inbox" / "2023" / "05" / "incidents.csv", folder)
+    zero = "region_code,year,month,missions\n" + "".join(f"05,2023,{m},0\n" for m in range(1, 13))
+    (folder / "missions.csv").write_text(zero, encoding="utf-8")
+    settings = Settings(data_dir=str(tmp_path), lang="en")
+    assert run(settings).success
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        warnings = con.execute(
+            "SELECT s.region_code, s.kind, i.message FROM submission_issues i "
+            "JOIN submissions s USING (submission_id) WHERE i.rule = 'missions_zero_with_incidents'"
+        ).fetchall()
+    assert warnings == [
+        (
+            "05",
+            "missions",
+            "The region's mission total for 2023 is 0 although it has 20 incidents. "
+            "No rate can be computed: check the missions file.",
+        )
+    ]
+    row = {r["region_code"]: r for r in read(settings.tables_dir(2023) / "regions.csv")}["05"]
+    assert (row["incidents"], row["missions"], row["incidents_per_1000_missions"]) == (
+        "20",
+        "0",
+        "",
+    )
+    assert run(settings).success  # a second run does not repeat the warning
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        count = con.execute(
+            "SELECT count(*) FROM submission_issues WHERE rule = 'missions_zero_with_incidents'"
+        ).fetchall()
+    assert count == [(1,)]
