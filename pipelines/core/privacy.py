@@ -35,16 +35,12 @@ def find_hetus(text: str) -> list[re.Match[str]]:
     return [m for m in HETU_RE.finditer(text) if is_valid_hetu(*m.groups())]
 
 
-def personal_data_kinds(text: str) -> list[str]:
-    """Which kinds of personal data the text holds: 'hetu', 'email', 'phone'."""
-    kinds = []
-    if find_hetus(text):
-        kinds.append("hetu")
-    if EMAIL_RE.search(text):
-        kinds.append("email")
-    if PHONE_RE.search(text):
-        kinds.append("phone")
-    return kinds
+def find_personal_data(text: str) -> list[tuple[str, str]]:
+    """(kind, matched text) of every piece of personal data: 'hetu', 'email', 'phone'."""
+    found = [("hetu", m.group(0)) for m in find_hetus(text)]
+    found += [("email", m.group(0)) for m in EMAIL_RE.finditer(text)]
+    found += [("phone", m.group(0)) for m in PHONE_RE.finditer(text)]
+    return found
 
 
 def mask_personal_data(text: str) -> str:

@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 
 from pipelines.core.issues import Issue, make_issue, sort_issues
-from pipelines.core.privacy import CANDIDATE_RE, personal_data_kinds
+from pipelines.core.privacy import CANDIDATE_RE, find_personal_data
 from pipelines.core.reader import DEFAULT_LIMITS, Limits, RawTable, read_table
 from pipelines.core.schema import Contract, Schema
 
@@ -170,6 +170,8 @@ def validate_files(
         cell_issues = _column_rules(normalised, members, contract, schema, lang, year, today)
         for (verdict, frame), found in zip(normalised, cell_issues, strict=True):
             found.extend(_custom_rules(frame, verdict, contract, schema, lang))
+            missing = {i.column for i in verdict.issues if i.rule == "missing_column"}
+            found = [i for i in found if i.column not in missing]
             verdict.issues.extend(_first_per_cell(found))
             if verdict.accepted:
                 verdict.frame = typed_frame(frame, contract)
@@ -299,9 +301,9 @@ def _personal_data(
             continue
         candidates = frame.filter(pl.col(c.name).str.contains(CANDIDATE_RE))
         for row, value in candidates.select(ROW, c.name).iter_rows():
-            kinds = personal_data_kinds(value)
-            if kinds:
-                detail = ", ".join(schema.text(k, lang) for k in kinds)
+            found = find_personal_data(value)
+            if found:
+                kinds = dict.fromkeys(kind for kind, _ in found)
                 issues.append(
                     make_issue(
                         schema,
@@ -309,8 +311,8 @@ def _personal_data(
                         lang,
                         row=row,
                         column=c.name,
-                        value=value,
-                        detail=detail,
+                        value=" … ".join(text for _, text in found),
+                        detail=", ".join(schema.text(k, lang) for k in kinds),
                     )
                 )
     return issues
