@@ -1,8 +1,9 @@
-"""Published tables: disclosure control applied, formatted, written as tidy CSV.
+"""Published tables: disclosure control applied once, here, for every output.
 
 The warehouse keeps the unsuppressed figures for analysts; only what passes
-through here leaves it. Formatting is explicit (fixed decimals, LF line ends,
-no BOM) so the same inputs give the same bytes.
+through `published_*` leaves it, and the CSV tables, the report and the
+workbook are all rendered from those values. CSV formatting is explicit
+(fixed decimals, LF line ends, no BOM) so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import duckdb
 
 from pipelines.core.disclosure import is_small, suppress_group
 from pipelines.core.schema import Schema
+
+Row = dict[str, object]
 
 NATIONAL_COLUMNS = [
     "year",
@@ -37,9 +40,10 @@ REGION_COLUMNS = [
     "missions_per_incident",
     "flag",
 ]
+BREAKDOWN_COLUMNS = ["year", "dimension", "category", "incidents", "percent", "flag"]
+DECIMALS = {"incidents_per_1000_missions": 4, "missions_per_incident": 1, "percent": 1}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
-BREAKDOWN_COLUMNS = ["year", "dimension", "category", "incidents", "percent", "flag"]
 STATUS_FLAGS = {
     "not_submitted": "not_submitted",
     "missions_missing": "missions_missing",
@@ -54,35 +58,22 @@ class Disclosure:
     unreliable_below: int = 20
 
 
-def fmt(value: object, decimals: int | None = None) -> str:
-    if value is None:
-        return ""
-    if decimals is not None:
-        return f"{float(value):.{decimals}f}"
-    return str(value)
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, year: int) -> list[dict[str, object]]:
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, year: int) -> list[Row]:
     cur = con.execute(sql, [year])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def national_table(con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure) -> list[list[str]]:
-    rows = _rows(con, "SELECT * FROM national_year_stats WHERE year = ?", year)
+def _hide(row: Row, keys: tuple[str, ...]) -> Row:
+    return {k: (None if k in keys else v) for k, v in row.items()}
+
+
+def published_national(con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure) -> list[Row]:
     out = []
-    for r in rows:
-        hide = is_small(r["incidents"], rules.threshold)
-        out.append(
-            [
-                fmt(r["year"]),
-                "" if hide else fmt(r["incidents"]),
-                fmt(r["missions"]),
-                "" if hide else fmt(r["incidents_per_1000_missions"], 4),
-                "" if hide else fmt(r["missions_per_incident"], 1),
-                fmt(r["regions_reporting"]),
-            ]
-        )
+    for r in _rows(con, "SELECT * FROM national_year_stats WHERE year = ? ORDER BY year", year):
+        if is_small(r["incidents"], rules.threshold):
+            r = _hide(r, ("incidents", "incidents_per_1000_missions", "missions_per_incident"))
+        out.append({k: r[k] for k in NATIONAL_COLUMNS})
     return out
 
 
@@ -93,9 +84,9 @@ def national_total_published(con: duckdb.DuckDBPyConnection, year: int, rules: D
     return bool(rows) and not is_small(rows[0][0], rules.threshold)
 
 
-def region_table(
+def published_regions(
     con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure, schema: Schema, lang: str
-) -> list[list[str]]:
+) -> list[Row]:
     rows = _rows(con, "SELECT * FROM region_year_stats WHERE year = ? ORDER BY sort_order", year)
     complete = [i for i, r in enumerate(rows) if r["status"] == "complete"]
     hidden = [is_small(r["incidents"], rules.threshold) for r in rows]
@@ -112,26 +103,20 @@ def region_table(
         flag = STATUS_FLAGS[r["status"]]
         if hide:
             flag = "suppressed"
+            r = _hide(r, ("incidents", "incidents_per_1000_missions", "missions_per_incident"))
         elif not flag and r["incidents"] < rules.unreliable_below:
             flag = "unreliable"
         out.append(
-            [
-                fmt(r["year"]),
-                fmt(r["region_code"]),
-                names.label(r["region_code"], lang),
-                "" if hide else fmt(r["incidents"]),
-                fmt(r["missions"]),
-                "" if hide else fmt(r["incidents_per_1000_missions"], 4),
-                "" if hide else fmt(r["missions_per_incident"], 1),
-                flag,
-            ]
+            {
+                **{k: r[k] for k in REGION_COLUMNS if k in r},
+                "region_name": names.label(r["region_code"], lang),
+                "flag": flag,
+            }
         )
-    return out
+    return [{k: row[k] for k in REGION_COLUMNS} for row in out]
 
 
-def breakdown_table(
-    con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure
-) -> list[list[str]]:
+def published_breakdowns(con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure) -> list[Row]:
     rows = _rows(
         con,
         "SELECT * FROM breakdown_stats WHERE year = ? ORDER BY dimension_order, category_order",
@@ -139,26 +124,29 @@ def breakdown_table(
     )
     total_published = national_total_published(con, year, rules)
     out = []
-    dimensions = list(dict.fromkeys(r["dimension"] for r in rows))
-    for dimension in dimensions:
+    for dimension in dict.fromkeys(r["dimension"] for r in rows):
         group = [r for r in rows if r["dimension"] == dimension]
         hidden = suppress_group(
-            [r["incidents"] for r in group],
-            rules.threshold,
-            total_published=total_published,
+            [r["incidents"] for r in group], rules.threshold, total_published=total_published
         )
         for r, hide in zip(group, hidden, strict=True):
+            if hide:
+                r = _hide(r, ("incidents", "percent"))
             out.append(
-                [
-                    fmt(r["year"]),
-                    fmt(dimension),
-                    fmt(r["category"]),
-                    "" if hide else fmt(r["incidents"]),
-                    "" if hide else fmt(r["percent"], 1),
-                    "suppressed" if hide else "",
-                ]
+                {
+                    **{k: r[k] for k in BREAKDOWN_COLUMNS if k in r},
+                    "flag": "suppressed" if hide else "",
+                }
             )
     return out
+
+
+def csv_value(column: str, value: object) -> str:
+    if value is None:
+        return ""
+    if column in DECIMALS:
+        return f"{float(value):.{DECIMALS[column]}f}"
+    return str(value)
 
 
 def safe_cell(value: str) -> str:
@@ -169,12 +157,12 @@ def safe_cell(value: str) -> str:
     return value
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+def write_csv(path: Path, header: list[str], rows: list[Row]) -> None:
     """Write through a temporary file and rename, so a reader never sees half a table."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows([safe_cell(v) for v in r] for r in rows)
+    writer.writerows([safe_cell(csv_value(c, r[c])) for c in header] for r in rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(buffer.getvalue(), encoding="utf-8", newline="")
@@ -190,9 +178,9 @@ def publish_tables(
     lang: str,
 ) -> dict[str, Path]:
     tables = {
-        "national": (NATIONAL_COLUMNS, national_table(con, year, rules)),
-        "regions": (REGION_COLUMNS, region_table(con, year, rules, schema, lang)),
-        "breakdowns": (BREAKDOWN_COLUMNS, breakdown_table(con, year, rules)),
+        "national": (NATIONAL_COLUMNS, published_national(con, year, rules)),
+        "regions": (REGION_COLUMNS, published_regions(con, year, rules, schema, lang)),
+        "breakdowns": (BREAKDOWN_COLUMNS, published_breakdowns(con, year, rules)),
     }
     paths = {}
     for name, (header, rows) in tables.items():

@@ -1,4 +1,4 @@
-from pipelines.core.publish import fmt, safe_cell, write_csv
+from pipelines.core.publish import csv_value, safe_cell, write_csv
 
 
 def test_formula_like_text_is_neutralised_but_numbers_are_not():
@@ -11,14 +11,14 @@ def test_formula_like_text_is_neutralised_but_numbers_are_not():
 
 
 def test_fixed_decimals_and_empty_for_missing():
-    assert fmt(0.57046, 4) == "0.5705"
-    assert fmt(1753.0, 1) == "1753.0"
-    assert fmt(None, 4) == ""
-    assert fmt(22) == "22"
+    assert csv_value("incidents_per_1000_missions", 0.57046) == "0.5705"
+    assert csv_value("missions_per_incident", 1753) == "1753.0"
+    assert csv_value("percent", None) == ""
+    assert csv_value("incidents", 22) == "22"
 
 
 def test_csv_is_utf8_with_lf_and_no_bom(tmp_path):
     path = tmp_path / "t.csv"
-    write_csv(path, ["a", "b"], [["ä", "=1+1"]])
+    write_csv(path, ["a", "b"], [{"a": "ä", "b": "=1+1"}])
     assert path.read_bytes() == "a,b\nä,'=1+1\n".encode()
     assert not list(tmp_path.glob("*.tmp"))
