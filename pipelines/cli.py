@@ -63,6 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help=f"show every issue, not the first {SHOWN_ISSUES}"
     )
 
+    r = sub.add_parser("report", help="rebuild the report of a year from the warehouse")
+    r.add_argument("--year", type=_year, required=True)
+    r.add_argument(
+        "--lang",
+        choices=["fi", "sv", "en"],
+        action="append",
+        help="language (repeatable; default: fi, sv and en)",
+    )
+    r.add_argument("--data-dir", help="data directory (default: EVSTATS_DATA_DIR or ./data)")
+    r.add_argument("--verbose", action="store_true", help="show Dagster's full event log")
+
     t = sub.add_parser("template", help="write CSV and Excel templates for regions")
     t.add_argument("--lang", choices=["fi", "sv", "en"], default="fi")
     t.add_argument("--out", type=Path, default=Path("."), help="folder to write to (default: .)")
@@ -142,20 +153,34 @@ def format_verdict(verdict: Verdict, schema: Schema, lang: str, *, show_all: boo
     return "\n".join(lines)
 
 
-def run_year(settings: Settings, year: int, *, verbose: bool) -> bool:
-    """Materialize the year through the same Definitions the Dagster UI loads."""
+def run_year(
+    settings: Settings,
+    year: int,
+    *,
+    verbose: bool,
+    only: str | None = None,
+    languages: list[str] | None = None,
+) -> bool:
+    """Materialize the year through the same Definitions the Dagster UI loads; `only`
+    names one asset to rebuild from the warehouse without re-ingesting."""
+    import dagster as dg
+
     from pipelines.definitions import JOB_NAME, build_defs
 
     defs = build_defs(settings)
     job = defs.resolve_job_def(JOB_NAME)
     loggers = {"console": {"config": {"log_level": "INFO"}}} if verbose else {"progress": {}}
+    run_config: dict[str, object] = {"loggers": loggers}
+    if languages:
+        run_config["ops"] = {"yearly_report": {"config": {"languages": languages}}}
     print(f"evstats {__version__}: year {year}", file=sys.stderr)
     with _instance() as instance:
         result = job.execute_in_process(
             partition_key=str(year),
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": loggers},
+            run_config=run_config,
+            asset_selection=[dg.AssetKey(only)] if only else None,
         )
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
@@ -193,6 +218,10 @@ def _report_outputs(settings: Settings, years: list[int]) -> None:
         )
         for path in sorted(tables.glob("*.csv")):
             print(f"  {path}")
+        for path in sorted(tables.parent.glob("report*.html")) + sorted(
+            tables.parent.glob("*.pdf")
+        ):
+            print(f"  {path}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -216,6 +245,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ok = all([run_year(settings, year, verbose=args.verbose) for year in args.years])
     print("\nPublished tables:")
     _report_outputs(settings, args.years)
+    return 0 if ok else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.core.settings import load_settings
+
+    settings = load_settings(data_dir=args.data_dir)
+    if not settings.warehouse.is_file():
+        print(
+            f"evstats report: no warehouse at {settings.warehouse}: run the year first",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    ok = run_year(
+        settings, args.year, verbose=args.verbose, only="yearly_report", languages=args.lang
+    )
+    if ok:
+        _report_outputs(settings, [args.year])
     return 0 if ok else 1
 
 
@@ -285,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": cmd_run,
         "demo": cmd_demo,
         "template": cmd_template,
+        "report": cmd_report,
         "history": cmd_history,
     }
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.assets import YEARS, aggregate, ingest, publish, validate
+from pipelines.assets import YEARS, aggregate, ingest, publish, report, validate
 from pipelines.core.settings import Settings, load_settings
 from pipelines.progress import progress_logger
 from pipelines.resources import build_resources
@@ -15,7 +15,7 @@ JOB_NAME = "yearly_statistics"
 
 def build_defs(settings: Settings) -> dg.Definitions:
     """Definitions for given settings; tests pass a temporary data directory."""
-    assets = dg.load_assets_from_modules([ingest, validate, aggregate, publish])
+    assets = dg.load_assets_from_modules([ingest, validate, aggregate, publish, report])
     job = dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.all(), partitions_def=YEARS)
     return dg.Definitions(
         assets=assets,

@@ -17,10 +17,15 @@ def is_small(count: int | None, threshold: int) -> bool:
 
 
 def suppress_group(
-    counts: list[int | None], threshold: int, *, total_published: bool
+    counts: list[int | None],
+    threshold: int,
+    *,
+    total_published: bool,
+    already: list[bool] | None = None,
 ) -> list[bool]:
-    """Which cells of one group (e.g. the regions of a year) to hide."""
-    hidden = [is_small(c, threshold) for c in counts]
+    """Which cells of one group (e.g. the regions of a year) to hide; `already` marks
+    cells hidden by another group they belong to (the other margin of a table)."""
+    hidden = [is_small(c, threshold) or bool(already and already[i]) for i, c in enumerate(counts)]
     if not total_published or not any(hidden):
         return hidden
     candidates = sorted(
@@ -36,3 +41,24 @@ def suppress_group(
             break
         hidden[i] = True
     return hidden
+
+
+def suppress_table(cells: list[list[int]], threshold: int) -> list[list[bool]]:
+    """A two-way table whose row and column totals are both published: protect every
+    row and every column as a group, repeating until neither pass hides more."""
+    hidden = [[False] * len(r) for r in cells]
+    while True:
+        before = [row[:] for row in hidden]
+        for i, row in enumerate(cells):
+            hidden[i] = suppress_group(row, threshold, total_published=True, already=hidden[i])
+        for j in range(len(cells[0]) if cells else 0):
+            column = suppress_group(
+                [r[j] for r in cells],
+                threshold,
+                total_published=True,
+                already=[h[j] for h in hidden],
+            )
+            for i, h in enumerate(column):
+                hidden[i][j] = h
+        if hidden == before:
+            return hidden

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.core.disclosure import is_small, suppress_group
+from pipelines.core.disclosure import is_small, suppress_group, suppress_table
 from pipelines.core.schema import Schema
 
 Row = dict[str, object]
@@ -139,6 +139,37 @@ def published_breakdowns(con: duckdb.DuckDBPyConnection, year: int, rules: Discl
                 }
             )
     return out
+
+
+HOUR_BANDS = 6  # four-hour bands: 00–04, 04–08, …, 20–24
+
+
+def published_heatmap(
+    con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure
+) -> tuple[list[list[int | None]], int]:
+    """Incidents by ISO weekday (rows) and four-hour band (columns), over the reporting
+    regions, with both margins protected; and the number of incidents with no time."""
+    cells = [[0] * HOUR_BANDS for _ in range(7)]
+    rows = con.execute(
+        f"""SELECT isodow(i.incident_date), hour(i.incident_time) // (24 // {HOUR_BANDS}), count(*)
+        FROM incidents i JOIN region_year_stats r
+          ON r.year = i.year AND r.region_code = i.region_code AND r.status = 'complete'
+        WHERE i.year = ? AND i.incident_time IS NOT NULL GROUP BY ALL""",
+        [year],
+    ).fetchall()
+    for weekday, band, n in rows:
+        cells[weekday - 1][band] = n
+    unknown = con.execute(
+        "SELECT coalesce(sum(incidents), 0) FROM breakdown_stats "
+        "WHERE year = ? AND dimension = 'hour' AND category = 'unknown'",
+        [year],
+    ).fetchall()[0][0]
+    hidden = suppress_table(cells, rules.threshold)
+    published = [
+        [None if h else v for v, h in zip(row, hrow, strict=True)]
+        for row, hrow in zip(cells, hidden, strict=True)
+    ]
+    return published, int(unknown)
 
 
 def csv_value(column: str, value: object) -> str:

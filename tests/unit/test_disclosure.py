@@ -30,3 +30,16 @@ def test_one_and_two_together_are_safe_enough():
 
 def test_threshold_is_configurable():
     assert suppress_group([4, 10, 6], 5, total_published=True) == [True, False, True]
+
+
+def test_two_way_table_protects_rows_and_columns():
+    from pipelines.core.disclosure import suppress_table
+
+    cells = [
+        [5, 1, 7],
+        [6, 9, 8],
+    ]
+    hidden = suppress_table(cells, 3)
+    # row 0: the 1 hides and its smallest partner 5; column 1 then needs a partner for 1: 9;
+    # row 1 now has one hidden cell (9) and needs a partner: 6 (column 0 already has 5 hidden).
+    assert hidden == [[True, True, False], [True, True, False]]

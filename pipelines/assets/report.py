@@ -1,0 +1,55 @@
+"""Publish: the yearly report in Finnish, Swedish and English."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines import __version__
+from pipelines.assets import YEARS, partition_year
+from pipelines.core.publish import Disclosure
+from pipelines.core.report import write_report
+from pipelines.core.report_data import gather
+from pipelines.resources import EvstatsConfig, warehouse
+
+
+class ReportConfig(dg.Config):
+    """Which languages to build; `evstats report --lang sv` builds one."""
+
+    languages: list[str] = ["fi", "sv", "en"]  # noqa: RUF012 - pydantic copies defaults
+
+
+@dg.asset(
+    group_name="publish",
+    partitions_def=YEARS,
+    deps=["published_tables"],
+    kinds={"html", "pdf", "matplotlib"},
+)
+def yearly_report(
+    context: dg.AssetExecutionContext,
+    config: ReportConfig,
+    evstats: EvstatsConfig,
+    duckdb: DuckDBResource,
+) -> dg.MaterializeResult:
+    """`report.html`, `report.pdf`, `tables.xlsx` and `charts/` under `reports/<year>/`
+    (Swedish and English as `report.sv.html`, `report.en.pdf`, …)."""
+    year = partition_year(context)
+    settings = evstats.settings
+    rules = Disclosure(settings.suppression_threshold, settings.unreliable_below)
+    run_time = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    with warehouse(duckdb, evstats) as con:
+        data = gather(con, year, rules, evstats.schema, __version__, run_time)
+    outputs = {}
+    for lang in config.languages:
+        files = write_report(data, evstats.schema, lang, settings.root / "reports" / str(year))
+        context.log.info(f"{lang}: {files['html']}")
+        outputs.update(
+            {f"{kind}_{lang}": dg.MetadataValue.path(str(p)) for kind, p in files.items()}
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "incidents": data.national["incidents"],
+            "languages": ", ".join(config.languages),
+            **outputs,
+        }
+    )
