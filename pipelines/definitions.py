@@ -21,7 +21,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
         assets=assets,
         jobs=[job],
         resources=build_resources(settings),
-        loggers={"progress": progress_logger},
+        loggers={"progress": progress_logger, "console": dg.colored_console_logger},
         # DuckDB allows one writing process at a time: run the steps in one process.
         executor=dg.in_process_executor,
     )

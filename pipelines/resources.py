@@ -23,10 +23,12 @@ class EvstatsConfig(dg.ConfigurableResource):
     lang: str = "fi"
     max_file_mb: int = 50
     max_columns: int = 60
+    report_languages: list[str] = ["fi", "sv", "en"]  # noqa: RUF012 - pydantic copies defaults
 
     @property
     def settings(self) -> Settings:
-        return Settings(**self.model_dump())
+        values = self.model_dump()
+        return Settings(**{**values, "report_languages": tuple(values["report_languages"])})
 
     @property
     def schema(self) -> Schema:
@@ -44,6 +46,8 @@ def warehouse(db: DuckDBResource, config: EvstatsConfig) -> Iterator[duckdb.Duck
 
 def build_resources(settings: Settings) -> dict[str, object]:
     return {
-        "evstats": EvstatsConfig(**settings.as_dict()),
+        "evstats": EvstatsConfig(
+            **{**settings.as_dict(), "report_languages": list(settings.report_languages)}
+        ),
         "duckdb": DuckDBResource(database=str(settings.warehouse)),
     }

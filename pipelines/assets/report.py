@@ -14,9 +14,10 @@ from pipelines.resources import EvstatsConfig, warehouse
 
 
 class ReportConfig(dg.Config):
-    """Which languages to build; `evstats report --lang sv` builds one."""
+    """Which languages to build; empty means the settings' `report_languages`
+    (`evstats report --lang sv` builds one)."""
 
-    languages: list[str] = ["fi", "sv", "en"]  # noqa: RUF012 - pydantic copies defaults
+    languages: list[str] = []  # noqa: RUF012 - pydantic copies defaults
 
 
 @dg.asset(
@@ -40,7 +41,8 @@ def yearly_report(
     with warehouse(duckdb, evstats) as con:
         data = gather(con, year, rules, evstats.schema, __version__, run_time)
     outputs = {}
-    for lang in config.languages:
+    languages = config.languages or list(settings.report_languages)
+    for lang in languages:
         files = write_report(data, evstats.schema, lang, settings.root / "reports" / str(year))
         context.log.info(f"{lang}: {files['html']}")
         outputs.update(
@@ -49,7 +51,7 @@ def yearly_report(
     return dg.MaterializeResult(
         metadata={
             "incidents": data.national["incidents"],
-            "languages": ", ".join(config.languages),
+            "languages": ", ".join(languages),
             **outputs,
         }
     )

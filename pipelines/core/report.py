@@ -25,6 +25,7 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     notes: list[str] = field(default_factory=list)
+    text_columns: tuple[int, ...] = (0,)
 
 
 @dataclass
@@ -182,6 +183,7 @@ def build_view(data: ReportData, schema: Schema, lang: str) -> View:
                 ],
                 region_rows,
                 [rate_note],
+                text_columns=(0, 5),
             )
         ],
     )
@@ -284,6 +286,7 @@ def build_view(data: ReportData, schema: Schema, lang: str) -> View:
                     t("q_months"),
                 ],
                 quality_rows,
+                text_columns=(0, 1),
             )
         ],
     )

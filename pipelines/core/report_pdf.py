@@ -72,13 +72,16 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _table(header: list[str], rows: list[list[str]], st: dict[str, ParagraphStyle]) -> Table:
-    text_cols = {0} | (
-        {len(header) - 1} if len(header) > 3 and not rows[0][-1][:1].isdigit() else set()
-    )
+def _table(
+    header: list[str],
+    rows: list[list[str]],
+    text_columns: tuple[int, ...],
+    st: dict[str, ParagraphStyle],
+) -> Table:
     data = [[Paragraph(h, st["cell"]) for h in header]]
     data += [
-        [Paragraph(c, st["cell"]) if i in text_cols else c for i, c in enumerate(r)] for r in rows
+        [Paragraph(c, st["cell"]) if i in text_columns else c for i, c in enumerate(r)]
+        for r in rows
     ]
     table = Table(
         data,
@@ -147,7 +150,12 @@ def write_pdf(view: View, path: Path) -> Path:
             image.drawWidth, image.drawHeight = TEXT_WIDTH, image.imageHeight * scale
             story += [image, Spacer(1, 0.3 * cm)]
         for t in section.tables:
-            block = [Paragraph(t.caption, st["caption"]), _table(t.header, t.rows, st)]
+            if not t.rows:
+                continue
+            block = [
+                Paragraph(t.caption, st["caption"]),
+                _table(t.header, t.rows, t.text_columns, st),
+            ]
             block += [Paragraph(n, st["note"]) for n in t.notes]
             story.append(KeepTogether(block) if len(t.rows) < 30 else block[0])
             if len(t.rows) >= 30:

@@ -25,6 +25,7 @@ class Settings:
     lang: str = "fi"
     max_file_mb: int = 50
     max_columns: int = 60
+    report_languages: tuple[str, ...] = ("fi", "sv", "en")
 
     @property
     def root(self) -> Path:
@@ -67,6 +68,8 @@ def load_settings(**overrides: object) -> Settings:
     if "EVSTATS_DATA_DIR" in os.environ:
         values["data_dir"] = os.environ["EVSTATS_DATA_DIR"]
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if "report_languages" in values:
+        values["report_languages"] = tuple(values["report_languages"])
     settings = replace(Settings(), **values)
     if settings.lang not in ("fi", "sv", "en"):
         raise ValueError(f"lang must be fi, sv or en, not {settings.lang!r}")

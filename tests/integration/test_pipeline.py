@@ -28,7 +28,7 @@ def read(path: Path) -> list[dict[str, str]]:
 def settings(tmp_path_factory) -> Settings:
     root = tmp_path_factory.mktemp("data")
     shutil.copytree(FIXTURES / "inbox", root / "inbox")
-    settings = Settings(data_dir=str(root))
+    settings = Settings(report_languages=("fi",), data_dir=str(root))
     assert run(settings).success
     return settings
 
@@ -117,7 +117,7 @@ def test_archive_keeps_every_file_unchanged_and_read_only(settings):
 
 def test_same_inputs_give_the_same_bytes(settings, tmp_path):
     shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
-    again = Settings(data_dir=str(tmp_path))
+    again = Settings(report_languages=("fi",), data_dir=str(tmp_path))
     assert run(again).success
     for name in ["national.csv", "regions.csv", "breakdowns.csv"]:
         first = (settings.tables_dir(2023) / name).read_bytes()
@@ -128,7 +128,7 @@ def test_resubmissions(tmp_path):
     """Same bytes are recognised; a rejected resubmission keeps the accepted data in force;
     an accepted one replaces it."""
     shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
-    settings = Settings(data_dir=str(tmp_path))
+    settings = Settings(report_languages=("fi",), data_dir=str(tmp_path))
     assert run(settings).success
     folder = settings.inbox / "2023" / "05"
     shutil.copy(folder / "incidents.csv", folder / "incidents_copy.csv")
@@ -155,7 +155,7 @@ def test_resubmissions(tmp_path):
 
 
 def test_a_year_with_no_submissions_publishes_every_region_as_not_submitted(tmp_path):
-    settings = Settings(data_dir=str(tmp_path))
+    settings = Settings(report_languages=("fi",), data_dir=str(tmp_path))
     assert run(settings, "2019").success
     national = read(settings.tables_dir(2019) / "national.csv")[0]
     assert (national["incidents"], national["regions_reporting"]) == ("0", "0")
@@ -169,7 +169,7 @@ def test_finnish_excel_and_excel_utf8_forms_publish_identical_tables(settings, t
     (byte-order mark, semicolons) gives byte-identical tables to the canonical files."""
     for variant in ["fi_excel", "excel_utf8"]:
         shutil.copytree(FIXTURES / "dialects" / variant / "inbox", tmp_path / variant / "inbox")
-        other = Settings(data_dir=str(tmp_path / variant))
+        other = Settings(report_languages=("fi",), data_dir=str(tmp_path / variant))
         assert run(other).success
         for name in ["national.csv", "regions.csv", "breakdowns.csv"]:
             expected = (settings.tables_dir(2023) / name).read_bytes()
@@ -182,7 +182,7 @@ def test_zero_missions_beside_incidents_is_warned_and_folder_5_means_05(tmp_path
     shutil.copy(FIXTURES / "inbox" / "2023" / "05" / "incidents.csv", folder)
     zero = "region_code,year,month,missions\n" + "".join(f"05,2023,{m},0\n" for m in range(1, 13))
     (folder / "missions.csv").write_text(zero, encoding="utf-8")
-    settings = Settings(data_dir=str(tmp_path), lang="en")
+    settings = Settings(report_languages=("fi",), data_dir=str(tmp_path), lang="en")
     assert run(settings).success
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         warnings = con.execute(
