@@ -17,7 +17,11 @@ CENTURY = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U"
 CENTURY.update({c: 2000 for c in "ABCDEF"})
 HETU_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})([-+A-FU-Y])(\d{3})([0-9A-FHJ-NPR-Y])(?![0-9A-Za-z])")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE_RE = re.compile(r"(?<![\w+])(?:\+358[\s-]?\d{1,3}|0\d{1,2})[\s-]?\d{3}[\s-]?\d{3,4}(?!\w)")
+# A Finnish number: +358 or a leading 0, then an area or operator code that does not
+# start with 0 (so a zero-padded running number like 00000001 is not a phone).
+PHONE_RE = re.compile(
+    r"(?<![\w+])(?:\+358[\s-]?[1-9]\d{0,2}|0[1-9]\d{0,2})[\s-]?\d{3}[\s-]?\d{3,4}(?!\w)"
+)
 # A cheap filter for vectorised scans: anything that could hold one of the above.
 CANDIDATE_RE = r"\d{6}[-+A-FU-Y]\d{3}|@|(?:\+358|\b0\d)"
 

@@ -1,0 +1,1 @@
+"""Benchmarks of the pipeline against the floor of DuckDB itself (`make bench`)."""

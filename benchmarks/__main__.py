@@ -1,0 +1,299 @@
+"""`make bench` / `python -m benchmarks`: time the pipeline's stages against the
+floor of DuckDB reading the same files, at several sizes.
+
+Each size gets fresh seeded data. The stages run in one process, in order,
+each timed (wall clock) with its peak resident memory sampled; the whole
+`evstats run`, the floor and the cold `evstats validate` each run in a process
+of their own. Results go to stdout, `results/latest.json` and `results/summary.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().parent / "results"
+CORE = ("parse", "validate", "load", "aggregate")
+
+
+class PeakRSS:
+    """Samples this process's resident memory every few milliseconds."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def current() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, self.current())
+
+    def __enter__(self) -> PeakRSS:
+        self.peak = self.current()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.current())
+
+
+def timed(results: dict, name: str, fn: Callable[[], object]) -> object:
+    with PeakRSS() as rss:
+        start = time.perf_counter()
+        value = fn()
+        seconds = time.perf_counter() - start
+    results[name] = {"seconds": round(seconds, 3), "peak_mb": round(rss.peak / 2**20, 1)}
+    print(f"    {name:<10} {seconds:9.2f} s  {rss.peak / 2**20:8.0f} MB", flush=True)
+    return value
+
+
+def run_stages(inbox: Path, work: Path) -> dict:
+    """The pipeline's pure core, stage by stage, as the assets call it."""
+    import duckdb
+
+    from pipelines import __version__
+    from pipelines.core.aggregate import (
+        build_breakdown_stats,
+        build_national_year_stats,
+        build_region_year_stats,
+    )
+    from pipelines.core.publish import Disclosure, publish_tables
+    from pipelines.core.reader import read_table
+    from pipelines.core.report import write_report
+    from pipelines.core.report_data import gather
+    from pipelines.core.schema import load_schema
+    from pipelines.core.validation import SubmissionFile, normalise, text_frame, validate_files
+    from pipelines.core.warehouse import (
+        Received,
+        ensure_schema,
+        load_in_force,
+        record_verdict,
+        register_submission,
+    )
+
+    schema = load_schema()
+    year = 2023
+    paths = sorted((inbox / str(year)).rglob("*.csv"))
+    results: dict = {}
+
+    def parse() -> list[SubmissionFile]:
+        files = []
+        for p in paths:
+            data = p.read_bytes()
+            table = read_table(data, schema, "fi")
+            contract = schema.contracts[table.kind]
+            normalise(text_frame(table, contract), contract, schema)
+            files.append(SubmissionFile(p.name, data, p.parent.name, year))
+        return files
+
+    files = timed(results, "parse", parse)
+    verdicts = timed(
+        results, "validate", lambda: validate_files(files, schema, lang="fi", today=date.today())
+    )
+    work.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(work / "warehouse.duckdb"))
+
+    def load() -> None:
+        ensure_schema(con, schema)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for f, v in zip(files, verdicts, strict=True):
+            sid = register_submission(
+                con,
+                Received(
+                    year, f.region_code, f.name, f"{f.region_code}{f.name}", len(f.data), now, "-"
+                ),
+            )
+            record_verdict(con, sid, v, schema.contracts[v.kind], now)
+        for contract in schema.contracts.values():
+            load_in_force(con, contract, year)
+
+    timed(results, "load", load)
+
+    def aggregate() -> None:
+        build_region_year_stats(con, year)
+        build_national_year_stats(con, year)
+        build_breakdown_stats(con, schema.contracts["incidents"], year)
+
+    timed(results, "aggregate", aggregate)
+    rules = Disclosure()
+    timed(
+        results, "tables", lambda: publish_tables(con, year, work / "tables", rules, schema, "fi")
+    )
+
+    def report() -> None:
+        data = gather(con, year, rules, schema, __version__, datetime(2024, 1, 1))
+        for lang in ("fi", "sv", "en"):
+            write_report(data, schema, lang, work / "report")
+
+    timed(results, "report", report)
+    con.close()
+    return results
+
+
+FLOOR = """
+import sys, time, duckdb
+inbox = sys.argv[1]
+con = duckdb.connect()
+start = time.perf_counter()
+con.execute(f'''
+    WITH i AS (SELECT region_code, count(*) AS n
+               FROM read_csv('{inbox}/2023/*/incidents.csv', all_varchar = true) GROUP BY ALL),
+         m AS (SELECT region_code, sum(missions) AS m
+               FROM read_csv('{inbox}/2023/*/missions.csv', types = {{'region_code': 'VARCHAR'}})
+               GROUP BY ALL)
+    SELECT region_code, n, m, 1000.0 * n / m FROM i JOIN m USING (region_code) ORDER BY 1
+''').fetchall()
+print(time.perf_counter() - start)
+"""
+
+
+def subprocess_timed(args: list[str], env: dict | None = None) -> dict:
+    """Wall time and peak memory of a child process (its own rusage, via wait4)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    out = proc.stdout.read() if proc.stdout else ""
+    err = proc.stderr.read() if proc.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    return {
+        "seconds": round(seconds, 3),
+        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "exit": code,
+        "stdout": out[-2000:],
+        "stderr": err[-2000:] if code else "",
+    }
+
+
+def bench_size(rows: int, tmp: Path, whole_run: bool) -> dict:
+    from benchmarks.generate import generate
+    from pipelines.core.schema import load_schema
+
+    print(f"\n{rows:,} incident rows", flush=True)
+    inbox = tmp / f"rows{rows}" / "inbox"
+    start = time.perf_counter()
+    generate(inbox, load_schema(), rows)
+    print(f"    generated in {time.perf_counter() - start:.1f} s", flush=True)
+    floor = subprocess_timed([sys.executable, "-c", FLOOR, str(inbox)])
+    floor_seconds = float(floor["stdout"].strip().splitlines()[-1])
+    print(
+        f"    floor      {floor_seconds:9.2f} s  {floor['peak_mb']:8.0f} MB "
+        "(DuckDB read_csv + GROUP BY)"
+    )
+    stages = run_stages(inbox, tmp / f"rows{rows}" / "work")
+    result = {
+        "rows": rows,
+        "floor": {"seconds": round(floor_seconds, 3), "peak_mb": floor["peak_mb"]},
+        "stages": stages,
+    }
+    core = sum(stages[s]["seconds"] for s in CORE)
+    result["core_seconds"] = round(core, 3)
+    result["core_ratio_to_floor"] = round(core / floor_seconds, 1)
+    result["core_peak_mb"] = max(stages[s]["peak_mb"] for s in CORE)
+    if whole_run:
+        data_dir = tmp / f"rows{rows}" / "run"
+        shutil.copytree(inbox, data_dir / "inbox")
+        run = subprocess_timed(
+            [
+                sys.executable,
+                "-m",
+                "pipelines.cli",
+                "run",
+                "--year",
+                "2023",
+                "--data-dir",
+                str(data_dir),
+            ],
+            env={**os.environ, "DAGSTER_HOME": ""},
+        )
+        result["evstats_run"] = {k: run[k] for k in ("seconds", "peak_mb", "exit")}
+        print(
+            f"    evstats run {run['seconds']:8.2f} s  {run['peak_mb']:8.0f} MB "
+            f"(exit {run['exit']})"
+        )
+    return result
+
+
+def cold_validate(tmp: Path, rows: int = 1000) -> dict:
+    from benchmarks.generate import one_region_file
+    from pipelines.core.schema import load_schema
+
+    path = one_region_file(tmp / "region05.csv", load_schema(), rows)
+    run = subprocess_timed(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "validate",
+            str(path),
+            "--region",
+            "05",
+            "--year",
+            "2023",
+        ]
+    )
+    print(f"\ncold evstats validate, {rows:,} rows: {run['seconds']:.2f} s (exit {run['exit']})")
+    return {"rows": rows, "seconds": run["seconds"], "peak_mb": run["peak_mb"], "exit": run["exit"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000, 100_000, 1_000_000])
+    parser.add_argument(
+        "--realistic",
+        type=int,
+        default=400,
+        help="rows of the realistic year timed through evstats run",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--no-run", action="store_true", help="skip the whole `evstats run` at the sizes in --rows"
+    )
+    args = parser.parse_args(argv)
+    from benchmarks.summary import write_summary
+
+    with tempfile.TemporaryDirectory(prefix="evstats-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        report = {
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
+            "cold_validate": cold_validate(tmp),
+            "realistic": bench_size(args.realistic, tmp, whole_run=True),
+            "sizes": [bench_size(rows, tmp, whole_run=not args.no_run) for rows in args.rows],
+        }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    summary = write_summary(report, args.out / "summary.md")
+    print("\n" + summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
