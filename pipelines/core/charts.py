@@ -69,6 +69,8 @@ def save(fig: Figure, stem: Path) -> list[Path]:
     png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
     with plt.rc_context(STYLE):
         fig.savefig(png, dpi=150, metadata={"Software": None})
+        # The layout is settled by the first save; keep it rather than solve it again.
+        fig.set_layout_engine("none")
         fig.savefig(svg, metadata={"Date": None, "Creator": None})
     return [png, svg]
 
