@@ -32,6 +32,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
 dev: $(STAMP)
 	$(BIN)/dagster dev -w workspace.yaml
 

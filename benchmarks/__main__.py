@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
-CORE = ("parse", "validate", "load", "aggregate")
+CORE = ("validate", "load", "aggregate")  # validate parses the files itself
 
 
 class PeakRSS:
@@ -149,40 +149,27 @@ def run_stages(inbox: Path, work: Path) -> dict:
     return results
 
 
-FLOOR = """
-import sys, time, duckdb
-inbox = sys.argv[1]
-con = duckdb.connect()
-start = time.perf_counter()
-con.execute(f'''
-    WITH i AS (SELECT region_code, count(*) AS n
-               FROM read_csv('{inbox}/2023/*/incidents.csv', all_varchar = true) GROUP BY ALL),
-         m AS (SELECT region_code, sum(missions) AS m
-               FROM read_csv('{inbox}/2023/*/missions.csv', types = {{'region_code': 'VARCHAR'}})
-               GROUP BY ALL)
-    SELECT region_code, n, m, 1000.0 * n / m FROM i JOIN m USING (region_code) ORDER BY 1
-''').fetchall()
-print(time.perf_counter() - start)
-"""
-
-
-def subprocess_timed(args: list[str], env: dict | None = None) -> dict:
-    """Wall time and peak memory of a child process (its own rusage, via wait4)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    out = proc.stdout.read() if proc.stdout else ""
-    err = proc.stderr.read() if proc.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
+def subprocess_timed(module: str, args: list[str], env: dict | None = None) -> dict:
+    """Wall time of a child process running `module`, and the peak memory it reports."""
+    with tempfile.NamedTemporaryFile(prefix="hwm-") as hwm:
+        env = {**(env or os.environ), "EVSTATS_BENCH_HWM": hwm.name}
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.child", module, *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+        peak_kb = int(Path(hwm.name).read_text() or 0)
     return {
         "seconds": round(seconds, 3),
-        "peak_mb": round(usage.ru_maxrss / 1024, 1),
-        "exit": code,
-        "stdout": out[-2000:],
-        "stderr": err[-2000:] if code else "",
+        "peak_mb": round(peak_kb / 1024, 1),
+        "exit": proc.returncode,
+        "stdout": proc.stdout[-2000:],
+        "stderr": proc.stderr[-2000:] if proc.returncode else "",
     }
 
 
@@ -195,7 +182,7 @@ def bench_size(rows: int, tmp: Path, whole_run: bool) -> dict:
     start = time.perf_counter()
     generate(inbox, load_schema(), rows)
     print(f"    generated in {time.perf_counter() - start:.1f} s", flush=True)
-    floor = subprocess_timed([sys.executable, "-c", FLOOR, str(inbox)])
+    floor = subprocess_timed("benchmarks.floor", [str(inbox)])
     floor_seconds = float(floor["stdout"].strip().splitlines()[-1])
     print(
         f"    floor      {floor_seconds:9.2f} s  {floor['peak_mb']:8.0f} MB "
@@ -215,16 +202,8 @@ def bench_size(rows: int, tmp: Path, whole_run: bool) -> dict:
         data_dir = tmp / f"rows{rows}" / "run"
         shutil.copytree(inbox, data_dir / "inbox")
         run = subprocess_timed(
-            [
-                sys.executable,
-                "-m",
-                "pipelines.cli",
-                "run",
-                "--year",
-                "2023",
-                "--data-dir",
-                str(data_dir),
-            ],
+            "pipelines.cli",
+            ["run", "--year", "2023", "--data-dir", str(data_dir)],
             env={**os.environ, "DAGSTER_HOME": ""},
         )
         result["evstats_run"] = {k: run[k] for k in ("seconds", "peak_mb", "exit")}
@@ -241,17 +220,7 @@ def cold_validate(tmp: Path, rows: int = 1000) -> dict:
 
     path = one_region_file(tmp / "region05.csv", load_schema(), rows)
     run = subprocess_timed(
-        [
-            sys.executable,
-            "-m",
-            "pipelines.cli",
-            "validate",
-            str(path),
-            "--region",
-            "05",
-            "--year",
-            "2023",
-        ]
+        "pipelines.cli", ["validate", str(path), "--region", "05", "--year", "2023"]
     )
     print(f"\ncold evstats validate, {rows:,} rows: {run['seconds']:.2f} s (exit {run['exit']})")
     return {"rows": rows, "seconds": run["seconds"], "peak_mb": run["peak_mb"], "exit": run["exit"]}

@@ -1,0 +1,22 @@
+"""The benchmark harness at a tiny size, so it cannot rot (no timing is asserted)."""
+
+import json
+
+from benchmarks.__main__ import main
+from benchmarks.summary import STAGES
+
+
+def test_harness_runs_and_reports_every_stage(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", "")
+    assert main(["--rows", "300", "--realistic", "50", "--no-run", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "latest.json").read_text())
+    size = report["sizes"][0]
+    assert size["rows"] == 300
+    assert set(size["stages"]) == set(STAGES)
+    assert all(s["seconds"] >= 0 and s["peak_mb"] > 0 for s in size["stages"].values())
+    assert size["floor"]["seconds"] > 0
+    assert report["realistic"]["evstats_run"]["exit"] == 0
+    assert report["cold_validate"]["exit"] == 0
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| `evstats validate`, 1,000-row file, cold: under 3 s |" in summary
+    assert "| 300 |" in summary
