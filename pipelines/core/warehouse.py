@@ -222,14 +222,6 @@ def load_in_force(con: duckdb.DuckDBPyConnection, contract: Contract, year: int)
     return int(count)
 
 
-def submissions_table(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
-    return con.execute(
-        "SELECT submission_id, region_code, file_name, kind, status, rows, errors, warnings, "
-        "received_at FROM submissions WHERE year = ? ORDER BY submission_id",
-        [year],
-    ).pl()
-
-
 def contract_violations(
     con: duckdb.DuckDBPyConnection, contract: Contract, year: int
 ) -> dict[str, int]:
