@@ -139,6 +139,20 @@ def format_verdict(verdict: Verdict, schema: Schema, lang: str, *, show_all: boo
             warnings=verdict.count("warning"),
         )
     ]
+    if verdict.encoding:
+        names = {
+            "cp1252": "Windows-1252",
+            "utf-8-sig": "UTF-8 (BOM)",
+            "utf-8": "UTF-8",
+            "utf-16": "UTF-16",
+        }
+        separator = {"\t": "tab"}.get(verdict.delimiter or ",", verdict.delimiter)
+        lines.append(
+            "  "
+            + schema.text(
+                "read_as", lang, encoding=names[verdict.encoding], delimiter=f"«{separator}»"
+            )
+        )
     shown = verdict.issues if show_all else verdict.issues[:SHOWN_ISSUES]
     for i in shown:
         where = []

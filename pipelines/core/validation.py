@@ -45,6 +45,8 @@ class Verdict:
     issues: list[Issue] = field(default_factory=list)
     rows: int = 0
     frame: pl.DataFrame | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -151,7 +153,14 @@ def validate_files(
     for f in files:
         table = read_table(f.data, schema, lang, limits)
         verdict = Verdict(
-            f.name, table.kind, f.region_code, f.year, list(table.issues), len(table.rows)
+            f.name,
+            table.kind,
+            f.region_code,
+            f.year,
+            list(table.issues),
+            len(table.rows),
+            encoding=table.encoding,
+            delimiter=table.delimiter,
         )
         verdicts.append(verdict)
         if f.region_code is not None and f.region_code not in schema.codelists["regions"].codes:
