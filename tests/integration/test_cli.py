@@ -24,7 +24,8 @@ def test_validate_rejects_with_row_column_and_value_in_finnish(capsys):
     assert main(["validate", str(path), "--region", "06", "--year", "2023"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "incidents.csv: HYLÄTTY (Tapahtumat, 2 riviä; virheitä 3, varoituksia 0)"
-    assert out[1] == (
+    assert out[1] == "  Luettu merkistönä UTF-8, sarake-erotin «,»"
+    assert out[2] == (
         "  VIRHE (rivi 2, sarake incident_time): ”25:00” ei ole kellonaika (muotoa 07:05 tai 7.05)."
     )
 
