@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipelines.core import charts
 from pipelines.core.numbers import SUPPRESSED, fmt_number, fmt_signed
-from pipelines.core.publish import HOUR_BANDS
+from pipelines.core.publish import HOUR_BANDS, STATUS_FLAGS
 from pipelines.core.report_data import REPORTS_DIR, ReportData, load_texts
 from pipelines.core.schema import Schema
 
@@ -64,6 +64,12 @@ class Texts:
 
     def __call__(self, key: str, **params: object) -> str:
         return self.all[key][self.lang].format(**params)
+
+    def flags(self) -> dict[str, str]:
+        """The published `flag` codes in words."""
+        return {
+            k: self(f"flag_{k}") for k in (*STATUS_FLAGS.values(), "suppressed", "unreliable") if k
+        }
 
 
 def _n(value: object, lang: str, decimals: int = 0, missing: str = SUPPRESSED) -> str:
@@ -122,16 +128,7 @@ def build_view(data: ReportData, schema: Schema, lang: str) -> View:
     t = Texts(lang)
     short = schema.codelists["region_short"]
     figures, summary = _key_figures(data, t, lang)
-    flags = {
-        k: t(f"flag_{k}")
-        for k in (
-            "suppressed",
-            "unreliable",
-            "not_submitted",
-            "incidents_missing",
-            "missions_missing",
-        )
-    }
+    flags = t.flags()
 
     region_rows = []
     for r in data.regions:

@@ -62,16 +62,7 @@ def write_workbook(data: ReportData, schema: Schema, lang: str, path: Path) -> P
         unreliable=data.rules.unreliable_below,
     )
     breaks = [f"{y}: {b[lang]}" for y, b in sorted(data.breaks.items())]
-    flag_labels = {
-        k: t(f"flag_{k}")
-        for k in (
-            "suppressed",
-            "unreliable",
-            "not_submitted",
-            "incidents_missing",
-            "missions_missing",
-        )
-    }
+    flag_labels = t.flags()
     nat_cols = [
         ("year", t("year")),
         ("incidents", t("t_incidents")),
