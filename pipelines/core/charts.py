@@ -110,6 +110,7 @@ def rate_by_region(
             )
             ax.text(rate + top * 0.01, y, fmt_number(rate, lang, 2), va="center", fontsize=7.5)
         ax.set_yticks(list(ys), [r[0] for r in ordered])
+        ax.set_ylim(-0.8, len(ordered))
         ax.set_xlim(0, top * 1.15)
         _axis_numbers(ax.xaxis, lang, 1)
         ax.set_xlabel(axis)
