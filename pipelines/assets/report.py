@@ -8,7 +8,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines import __version__
 from pipelines.assets import YEARS, partition_year
 from pipelines.core.publish import Disclosure
-from pipelines.core.report import write_report
+from pipelines.core.report import write_reports
 from pipelines.core.report_data import gather
 from pipelines.resources import EvstatsConfig, warehouse
 
@@ -42,8 +42,8 @@ def yearly_report(
         data = gather(con, year, rules, evstats.schema, __version__, run_time)
     outputs = {}
     languages = config.languages or list(settings.report_languages)
-    for lang in languages:
-        files = write_report(data, evstats.schema, lang, settings.root / "reports" / str(year))
+    written = write_reports(data, evstats.schema, languages, settings.root / "reports" / str(year))
+    for lang, files in written.items():
         context.log.info(f"{lang}: {files['html']}")
         outputs.update(
             {f"{kind}_{lang}": dg.MetadataValue.path(str(p)) for kind, p in files.items()}

@@ -452,3 +452,25 @@ def write_report(data: ReportData, schema: Schema, lang: str, out_dir: Path) -> 
         "xlsx": write_workbook(data, schema, lang, out_dir / f"tables{suffix(lang)}.xlsx"),
         "charts": out_dir / "charts" / lang,
     }
+
+
+def write_reports(
+    data: ReportData, schema: Schema, languages: list[str], out_dir: Path
+) -> dict[str, dict[str, Path]]:
+    """Every language's outputs; on several cores the languages are drawn in parallel
+    (forked workers share the imported libraries, and each language's files are its own)."""
+    import importlib
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(len(languages), os.cpu_count() or 1)
+    if workers < 2:
+        return {lang: write_report(data, schema, lang, out_dir) for lang in languages}
+    for module in ("pipelines.core.report_pdf", "pipelines.core.workbook", "openpyxl", "jinja2"):
+        importlib.import_module(module)  # once here; the forked workers inherit them
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {
+            lang: pool.submit(write_report, data, schema, lang, out_dir) for lang in languages
+        }
+        return {lang: f.result() for lang, f in futures.items()}
