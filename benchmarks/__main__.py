@@ -78,7 +78,7 @@ def run_stages(inbox: Path, work: Path) -> dict:
     )
     from pipelines.core.publish import Disclosure, publish_tables
     from pipelines.core.reader import read_table
-    from pipelines.core.report import write_report
+    from pipelines.core.report import write_reports
     from pipelines.core.report_data import gather
     from pipelines.core.schema import load_schema
     from pipelines.core.validation import SubmissionFile, normalise, text_frame, validate_files
@@ -141,8 +141,7 @@ def run_stages(inbox: Path, work: Path) -> dict:
 
     def report() -> None:
         data = gather(con, year, rules, schema, __version__, datetime(2024, 1, 1))
-        for lang in ("fi", "sv", "en"):
-            write_report(data, schema, lang, work / "report")
+        write_reports(data, schema, ["fi", "sv", "en"], work / "report")
 
     timed(results, "report", report)
     con.close()
