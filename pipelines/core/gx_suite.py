@@ -16,14 +16,12 @@ from datetime import date, datetime
 import polars as pl
 
 from pipelines.core.schema import Contract, Schema
+from pipelines.core.validation import INTEGER_RE, ROW, parsed
 
 FILE = "_file"
-ROW = "_row"
-INTEGER_RE = r"^[+-]?\d+$"
 TIME_RE = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
 PARSED = "__parsed"
 VALID = "__valid"
-ISO_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 
 
 @dataclass(frozen=True)
@@ -133,22 +131,16 @@ def gx_frame(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     for dates, whether the written date exists."""
     exprs = []
     for c in contract.columns:
-        col = pl.col(c.name)
         if c.type == "integer":
-            exprs.append(
-                pl.when(col.str.contains(INTEGER_RE))
-                .then(col)
-                .cast(pl.Int64, strict=False)
-                .alias(c.name + PARSED)
-            )
+            exprs.append(parsed(c.name, c.type).alias(c.name + PARSED))
         elif c.type == "date":
-            parsed = pl.when(col.str.contains(ISO_DATE_RE)).then(
-                col.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-            )
-            exprs.append(parsed.cast(pl.Datetime("us")).alias(c.name + PARSED))
+            date_value = parsed(c.name, c.type)
+            exprs.append(date_value.cast(pl.Datetime("us")).alias(c.name + PARSED))
             # Whether the date exists (2023-02-30 does not), decided in one vectorised pass:
             # GX's strftime expectation calls strptime row by row, which dominated at scale.
-            exprs.append((col.is_null() | parsed.is_not_null()).alias(c.name + VALID))
+            exprs.append(
+                (pl.col(c.name).is_null() | date_value.is_not_null()).alias(c.name + VALID)
+            )
     return frame.with_columns(exprs)
 
 

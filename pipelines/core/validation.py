@@ -21,6 +21,7 @@ from pipelines.core.schema import Contract, Schema
 
 ROW = "_row"
 INTEGER_RE = r"^[+-]?\d+$"
+ISO_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 FINNISH_DATE_RE = r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"
 TIME_RE = r"^(\d{1,2})[:.](\d{2})$"
 THOUSANDS_SEPARATORS = r"[\s\u00a0\u202f]"
@@ -116,26 +117,25 @@ def normalise(frame: pl.DataFrame, contract: Contract, schema: Schema) -> pl.Dat
     return frame.with_columns(exprs)
 
 
+def parsed(column: str, type_: str) -> pl.Expr:
+    """A column's value as its type, null where it does not parse: the one definition of
+    what a valid whole number, date and time are, shared by the GX frame and the load."""
+    col = pl.col(column)
+    if type_ == "integer":
+        return pl.when(col.str.contains(INTEGER_RE)).then(col).cast(pl.Int64, strict=False)
+    if type_ == "date":
+        return pl.when(col.str.contains(ISO_DATE_RE)).then(
+            col.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        )
+    if type_ == "time":
+        return col.str.strptime(pl.Time, "%H:%M", strict=False)
+    return col
+
+
 def typed_frame(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     """Parse each column to its type; a value that does not parse becomes null."""
-    exprs: list[pl.Expr] = [pl.col(ROW)]
-    for c in contract.columns:
-        if c.free_text:
-            continue
-        col = pl.col(c.name)
-        if c.type == "date":
-            exprs.append(col.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
-        elif c.type == "time":
-            exprs.append(col.str.strptime(pl.Time, "%H:%M", strict=False))
-        elif c.type == "integer":
-            exprs.append(
-                pl.when(col.str.contains(INTEGER_RE))
-                .then(col)
-                .cast(pl.Int64, strict=False)
-                .alias(c.name)
-            )
-        else:
-            exprs.append(col)
+    exprs = [pl.col(ROW)]
+    exprs += [parsed(c.name, c.type).alias(c.name) for c in contract.columns if not c.free_text]
     return frame.select(exprs)
 
 

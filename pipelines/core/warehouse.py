@@ -163,6 +163,13 @@ def pending_submissions(
     ]
 
 
+def insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, issues: list[Issue]) -> None:
+    con.executemany(
+        "INSERT INTO submission_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(submission_id, i.severity, i.row, i.column, i.value, i.rule, i.message) for i in issues],
+    )
+
+
 def record_verdict(
     con: duckdb.DuckDBPyConnection,
     submission_id: int,
@@ -186,13 +193,7 @@ def record_verdict(
             ],
         )
         if verdict.issues:
-            con.executemany(
-                "INSERT INTO submission_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (submission_id, i.severity, i.row, i.column, i.value, i.rule, i.message)
-                    for i in verdict.issues
-                ],
-            )
+            insert_issues(con, submission_id, verdict.issues)
         if verdict.accepted and verdict.frame is not None and contract is not None:
             names = [n for n, _ in stored_columns(contract)]
             staged = verdict.frame.select(
@@ -307,18 +308,7 @@ def record_cross_file_warnings(
         issue = make_issue(
             schema, "missions_zero_with_incidents", lang, column="missions", year=year, found=n
         )
-        con.execute(
-            "INSERT INTO submission_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                submission_id,
-                issue.severity,
-                issue.row,
-                issue.column,
-                issue.value,
-                issue.rule,
-                issue.message,
-            ],
-        )
+        insert_issues(con, submission_id, [issue])
         con.execute(
             "UPDATE submissions SET warnings = warnings + 1 WHERE submission_id = ?",
             [submission_id],
