@@ -159,7 +159,7 @@ def format_verdict(verdict: Verdict, schema: Schema, lang: str, *, show_all: boo
         if i.row is not None:
             where.append(f"{schema.text('row', lang)} {i.row}")
         if i.column:
-            where.append(f"{schema.text('column', lang)} {i.column}")
+            where.append(f"{schema.text('column', lang)} {verdict.headers.get(i.column, i.column)}")
         place = f" ({', '.join(where)})" if where else ""
         lines.append(f"  {schema.text(i.severity, lang)}{place}: {i.message}")
     if len(shown) < len(verdict.issues):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from pipelines.core.privacy import mask_personal_data
@@ -33,11 +34,21 @@ def make_issue(
     row: int | None = None,
     column: str | None = None,
     value: str | None = None,
+    headers: Mapping[str, str] | None = None,
     **params: object,
 ) -> Issue:
-    """Build an issue with its message; the value is masked before it goes anywhere."""
+    """Build an issue with its message; the value is masked before it goes anywhere.
+
+    `headers` maps column names to the headers the file itself used (a Finnish file
+    says `kuvaus`), so the message names the column as the contact wrote it, while
+    `Issue.column` stays the contract's name for machines."""
     shown = mask_personal_data(value) if value is not None else None
-    message = schema.message(rule, lang, column=column, value=shown, **params)
+    named = dict(headers or {})
+    if "other" in params:
+        params["other"] = named.get(str(params["other"]), params["other"])
+    message = schema.message(
+        rule, lang, column=named.get(column or "", column), value=shown, **params
+    )
     return Issue(schema.rules[rule].severity, row, column, shown, rule, message)
 
 

@@ -42,6 +42,7 @@ class RawTable:
     issues: list[Issue] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    written: dict[str, str] = field(default_factory=dict)
 
     @property
     def fatal(self) -> bool:
@@ -163,7 +164,13 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
         return RawTable(None, header, issues=[issue], encoding=encoding, delimiter=delimiter)
     lookup = contract.header_lookup()
     names = [lookup.get(h.lower(), h) for h in header]
-    table = RawTable(contract.kind, names, encoding=encoding, delimiter=delimiter)
+    table = RawTable(
+        contract.kind,
+        names,
+        encoding=encoding,
+        delimiter=delimiter,
+        written=dict(zip(names, header, strict=True)),
+    )
     table.issues.extend(_header_issues(names, header_row, contract, schema, lang))
     for row, values in records[1:]:
         if len(values) > len(names) and not any(values[len(names) :]):

@@ -17,7 +17,7 @@ import polars as pl
 from pipelines.core.issues import Issue, make_issue, sort_issues
 from pipelines.core.privacy import CANDIDATE_RE, find_personal_data
 from pipelines.core.reader import DEFAULT_LIMITS, Limits, RawTable, read_table
-from pipelines.core.schema import Contract, Schema
+from pipelines.core.schema import Column, Contract, Schema
 
 ROW = "_row"
 INTEGER_RE = r"^[+-]?\d+$"
@@ -48,6 +48,7 @@ class Verdict:
     frame: pl.DataFrame | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
@@ -161,6 +162,7 @@ def validate_files(
             len(table.rows),
             encoding=table.encoding,
             delimiter=table.delimiter,
+            headers=table.written,
         )
         verdicts.append(verdict)
         if f.region_code is not None and f.region_code not in schema.codelists["regions"].codes:
@@ -170,7 +172,9 @@ def validate_files(
         if table.fatal or verdict.count("fatal") or table.kind is None:
             continue
         frame = text_frame(table, schema.contracts[table.kind])
-        verdict.issues.extend(_personal_data(frame, schema.contracts[table.kind], schema, lang))
+        verdict.issues.extend(
+            _personal_data(frame, verdict, schema.contracts[table.kind], schema, lang)
+        )
         batches.setdefault((table.kind, f.year), []).append((verdict, frame))
 
     for (kind, year), members in batches.items():
@@ -221,6 +225,8 @@ def _column_rules(
             params["expected"] = members[failure.file][0].year
         elif failure.rule == "text_too_long":
             params["found"] = len(failure.value or "")
+        elif failure.rule == "code":
+            params["expected"] = allowed_values(schema, contract.column(failure.column), lang)
         raw_frame = raw[failure.file][1]
         position = raw_frame.get_column(ROW).search_sorted(failure.row)
         written = raw_frame.get_column(failure.column)[position]
@@ -233,10 +239,20 @@ def _column_rules(
                 row=failure.row,
                 column=failure.column,
                 value=value,
+                headers=members[failure.file][0].headers,
                 **params,
             )
         )
     return per_file
+
+
+def allowed_values(schema: Schema, column: Column, lang: str) -> str:
+    """What a contact may write: word codes as their labels in the message's language
+    (the reader takes labels), numeric codes such as region codes as they are."""
+    codelist = schema.codelists[column.codelist or ""]
+    if all(code.isdigit() for code in codelist.codes):
+        return ", ".join(codelist.codes)
+    return ", ".join(f"{codelist.label(code, lang)} ({code})" for code in codelist.codes)
 
 
 def _custom_rules(
@@ -259,6 +275,7 @@ def _custom_rules(
                     column=key,
                     value=value,
                     first_row=first_row,
+                    headers=verdict.headers,
                 )
             )
     for c in contract.columns:
@@ -277,7 +294,12 @@ def _custom_rules(
                         column=c.name,
                         value=value,
                         other=other,
-                        expected=expected,
+                        expected=schema.codelists[contract.column(other).codelist].label(
+                            expected, lang
+                        )
+                        if contract.column(other).codelist
+                        else expected,
+                        headers=verdict.headers,
                     )
                 )
     if contract.complete_set:
@@ -294,13 +316,14 @@ def _custom_rules(
                     lang,
                     column=spec["column"],
                     value=", ".join(str(m) for m in missing),
+                    headers=verdict.headers,
                 )
             )
     return issues
 
 
 def _personal_data(
-    frame: pl.DataFrame, contract: Contract, schema: Schema, lang: str
+    frame: pl.DataFrame, verdict: Verdict, contract: Contract, schema: Schema, lang: str
 ) -> list[Issue]:
     """Identity codes, e-mail addresses and phone numbers in any text column reject the
     file; the message names the kind of data and shows the value masked."""
@@ -322,6 +345,7 @@ def _personal_data(
                         column=c.name,
                         value=" … ".join(text for _, text in found),
                         detail=", ".join(schema.text(k, lang) for k in kinds),
+                        headers=verdict.headers,
                     )
                 )
     return issues

@@ -141,3 +141,19 @@ def test_many_files_in_one_batch_keep_their_own_verdicts(schema):
     a, b, c = validate_files(files, schema, lang="en", today=TODAY)
     assert a.accepted and b.accepted
     assert cells(c) == {(2, "urgency", "code", "error")}
+
+
+def test_messages_name_columns_as_the_file_wrote_them_and_offer_labels(schema):
+    finnish = ";".join(
+        schema.contracts["incidents"].header(c, "fi") for c in schema.contracts["incidents"].columns
+    )
+    row = "X1;05;1.3.2023;7.05;A;Lyöminen;Potilas;Alkoholi;Koti;Ei;Ei;Kyllä;Ei vammaa;3;2;"
+    v = verdict_of(schema, f"{finnish}\n{row}\n", lang="fi")
+    by_column = {i.column: i.message for i in v.issues}
+    assert set(by_column) == {"incident_type", "location", "sick_leave_days"}  # contract names
+    assert "sarakkeessa tapahtuman_tyyppi" in by_column["incident_type"]
+    assert "Lievä fyysinen väkivalta (physical_mild)" in by_column["incident_type"]
+    assert by_column["sick_leave_days"] == (
+        "Sarakkeessa sairauspoissaolopäivät saa olla arvo vain, kun henkilöstön_vamma on "
+        "”Sairauspoissaoloon johtanut vamma”."
+    )
