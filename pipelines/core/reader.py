@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
+
+import polars as pl
 
 from pipelines.core.issues import Issue, make_issue
 from pipelines.core.schema import Contract, Schema
 
+ROW = "_row"
+FIELDS = "_fields"
 DELIMITERS = (",", ";", "\t")
 # Bytes that Windows-1252 leaves undefined: text containing them is not 1252.
 CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
@@ -34,11 +39,13 @@ DEFAULT_LIMITS = Limits()
 
 @dataclass
 class RawTable:
-    """The text of a file as records; `rows` holds (spreadsheet row, values)."""
+    """The text of a file as records: `cells` holds the spreadsheet row (`_row`) and the
+    stripped values by position (`f0`, `f1`…; an empty cell is null), so that a
+    header naming a column twice still reads."""
 
     kind: str | None
     header: list[str]
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    cells: pl.DataFrame = field(default_factory=pl.DataFrame)
     issues: list[Issue] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
@@ -96,19 +103,80 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def split_records(text: str, delimiter: str) -> tuple[list[tuple[int, list[str]]], int | None]:
-    """Records with their spreadsheet row numbers (blank lines keep their number), and
-    the row where an unclosed quotation mark starts, if any."""
+def split_records(text: str, delimiter: str) -> tuple[pl.DataFrame, int | None]:
+    """Records as a frame: `_row` (the spreadsheet row; blank lines keep their number),
+    `_fields` (how many fields the record has) and `f0`, `f1`… as written, plus the
+    row where an unclosed quotation mark starts, if any.
+
+    Most files have one record per line and quotes only around whole fields; those
+    are split by Polars in a few vectorised passes. Anything else (a quoted line
+    break, a stray quote, an old Mac line end) goes through the csv module, which
+    is slow but exact about where a record starts and where a quote is left open."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return _split_with_csv(text, delimiter)
+    lines = pl.Series("line", text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
+    d = re.escape(delimiter)
+    field = f'"(?:[^"]|"")*"|[^"{d}]*'
+    lines_frame = pl.DataFrame(lines).with_row_index(ROW, offset=1).filter(pl.col("line") != "")
+    lines_frame = lines_frame.with_columns(pl.col(ROW).cast(pl.Int64))
+    if (
+        '"' in text
+        and not lines_frame.get_column("line")
+        .str.contains(f"^(?:{field})(?:{d}(?:{field}))*$")
+        .all()
+    ):
+        return _split_with_csv(text, delimiter)
+    counts = (
+        lines_frame.get_column("line")
+        .str.replace_all('"(?:[^"]|"")*"', "")
+        .str.count_matches(delimiter, literal=True)
+        + 1
+    )
+    width = int(counts.max() or 0)
+    names = [f"f{i}" for i in range(width)]
+    if width == 0:
+        return _records_frame([], 0), None
+    cells = pl.read_csv(
+        "\n".join(lines_frame.get_column("line")).encode(),
+        has_header=False,
+        separator=delimiter,
+        quote_char='"',
+        schema=dict.fromkeys(names, pl.String),
+        missing_columns="insert",
+    )
+    if cells.height != lines_frame.height:
+        return _split_with_csv(text, delimiter)
+    frame = pl.concat(
+        [lines_frame.select(ROW), counts.cast(pl.Int64).alias(FIELDS).to_frame(), cells],
+        how="horizontal",
+    )
+    return frame, None
+
+
+def _split_with_csv(text: str, delimiter: str) -> tuple[pl.DataFrame, int | None]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     index = 0
+    open_quote_row = None
     try:
         for index, record in enumerate(reader, start=1):
-            if any(v.strip() for v in record):
-                records.append((index, [v.strip() for v in record]))
+            if record:
+                records.append((index, record))
     except csv.Error:
-        return records, index + 1
-    return records, None
+        open_quote_row = index + 1
+    width = max((len(values) for _, values in records), default=0)
+    return _records_frame(records, width), open_quote_row
+
+
+def _records_frame(records: list[tuple[int, list[str]]], width: int) -> pl.DataFrame:
+    data: dict[str, list[object]] = {
+        ROW: [row for row, _ in records],
+        FIELDS: [len(values) for _, values in records],
+    }
+    for i in range(width):
+        data[f"f{i}"] = [values[i] if i < len(values) else None for _, values in records]
+    schema = {ROW: pl.Int64, FIELDS: pl.Int64, **{f"f{i}": pl.String for i in range(width)}}
+    return pl.DataFrame(data, schema=schema)
 
 
 def recognise_kind(header: list[str], schema: Schema) -> Contract | None:
@@ -140,9 +208,14 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
         return RawTable(None, [], issues=[make_issue(schema, exc.rule, lang, value=exc.value)])
     delimiter = sniff_delimiter(text)
     records, open_quote_row = split_records(text, delimiter)
-    if not records:
+    fields = [c for c in records.columns if c not in (ROW, FIELDS)]
+    records = records.with_columns(
+        pl.col(f).str.strip_chars().replace("", None) for f in fields
+    ).filter(pl.any_horizontal(pl.col(f).is_not_null() for f in fields) if fields else False)
+    if records.height == 0:
         return RawTable(None, [], issues=[make_issue(schema, "file_empty", lang)])
-    header_row, header = records[0]
+    header_row = records.item(0, ROW)
+    header = [v or "" for v in records.row(0)[2 : 2 + records.item(0, FIELDS)]]
     while header and not header[-1]:
         header.pop()
     if len(header) > limits.max_columns:
@@ -164,25 +237,24 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
         return RawTable(None, header, issues=[issue], encoding=encoding, delimiter=delimiter)
     lookup = contract.header_lookup()
     names = [lookup.get(h.lower(), h) for h in header]
+    body = records.slice(1)
+    # Excel writes empty cells past the last column; only written values make a row ragged.
+    spill = [pl.col(f).is_not_null() for f in fields[len(names) :]]
+    ragged = (pl.col(FIELDS) < len(names)) | (pl.any_horizontal(spill) if spill else False)
+    flagged = body.filter(ragged).select(ROW, FIELDS)
     table = RawTable(
         contract.kind,
         names,
+        cells=body.filter(~ragged).select(ROW, *fields[: len(names)]),
         encoding=encoding,
         delimiter=delimiter,
         written=dict(zip(names, header, strict=True)),
     )
     table.issues.extend(_header_issues(names, header_row, contract, schema, lang))
-    for row, values in records[1:]:
-        if len(values) > len(names) and not any(values[len(names) :]):
-            values = values[: len(names)]
-        if len(values) != len(names):
-            table.issues.append(
-                make_issue(
-                    schema, "ragged_row", lang, row=row, found=len(values), expected=len(names)
-                )
-            )
-        else:
-            table.rows.append((row, values))
+    for row, found in flagged.iter_rows():
+        table.issues.append(
+            make_issue(schema, "ragged_row", lang, row=row, found=found, expected=len(names))
+        )
     if open_quote_row is not None:
         table.issues.append(make_issue(schema, "unterminated_quote", lang, row=open_quote_row))
     return table

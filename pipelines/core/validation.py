@@ -16,10 +16,9 @@ import polars as pl
 
 from pipelines.core.issues import Issue, make_issue, sort_issues
 from pipelines.core.privacy import CANDIDATE_RE, find_personal_data
-from pipelines.core.reader import DEFAULT_LIMITS, Limits, RawTable, read_table
+from pipelines.core.reader import DEFAULT_LIMITS, ROW, Limits, RawTable, read_table
 from pipelines.core.schema import Column, Contract, Schema
 
-ROW = "_row"
 INTEGER_RE = r"^[+-]?\d+$"
 ISO_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 FINNISH_DATE_RE = r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"
@@ -70,15 +69,13 @@ class Verdict:
 
 def text_frame(table: RawTable, contract: Contract) -> pl.DataFrame:
     """All contract columns as text (empty cell = null), plus the spreadsheet row."""
-    data: dict[str, list[object]] = {ROW: [r for r, _ in table.rows]}
+    exprs = [pl.col(ROW)]
     for name in contract.column_names:
         if name in table.header:
-            i = table.header.index(name)
-            data[name] = [v[i] or None for _, v in table.rows]
+            exprs.append(pl.col(f"f{table.header.index(name)}").alias(name))
         else:
-            data[name] = [None] * len(table.rows)
-    schema = {ROW: pl.Int64, **{c: pl.String for c in contract.column_names}}
-    return pl.DataFrame(data, schema=schema)
+            exprs.append(pl.lit(None, dtype=pl.String).alias(name))
+    return table.cells.select(exprs)
 
 
 def normalise(frame: pl.DataFrame, contract: Contract, schema: Schema) -> pl.DataFrame:
@@ -159,7 +156,7 @@ def validate_files(
             f.region_code,
             f.year,
             list(table.issues),
-            len(table.rows),
+            table.cells.height,
             encoding=table.encoding,
             delimiter=table.delimiter,
             headers=table.written,
