@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument(
         "--all", action="store_true", help=f"show every issue, not the first {SHOWN_ISSUES}"
     )
+    v.add_argument(
+        "--gx",
+        action="store_true",
+        help="evaluate the rules with Great Expectations, as the pipeline does "
+        "(same verdict, several seconds slower to start)",
+    )
 
     r = sub.add_parser("report", help="rebuild the report of a year from the warehouse")
     r.add_argument("--year", type=_year, required=True)
@@ -111,7 +117,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     schema = load_schema()
     submission = SubmissionFile(args.file.name, args.file.read_bytes(), args.region, args.year)
     verdict = validate_files(
-        [submission], schema, lang=lang, today=date.today(), limits=settings.limits
+        [submission],
+        schema,
+        lang=lang,
+        today=date.today(),
+        limits=settings.limits,
+        evaluator="gx" if args.gx else "polars",
     )[0]
     if args.format == "json":
         print(json.dumps(verdict.as_dict(), ensure_ascii=False, indent=2))

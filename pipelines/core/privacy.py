@@ -22,8 +22,14 @@ EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RE = re.compile(
     r"(?<![\w+])(?:\+358[\s-]?[1-9]\d{0,2}|0[1-9]\d{0,2})[\s-]?\d{3}[\s-]?\d{3,4}(?!\w)"
 )
-# A cheap filter for vectorised scans: anything that could hold one of the above.
-CANDIDATE_RE = r"\d{6}[-+A-FU-Y]\d{3}|@|(?:\+358|\b0\d)"
+# A cheap filter for vectorised scans in Polars, whose regex engine has no
+# look-around: the patterns above with each look-around turned into a consumed
+# character, so a text holds a candidate whenever it holds a match, and
+# identifiers such as `05-00000001` are not sent through the Python checks.
+CANDIDATE_RE = (
+    r"\d{6}[-+A-FU-Y]\d{3}|@|(?:^|[^\w+])(?:\+358[\s-]?[1-9]\d{0,2}|0[1-9]\d{0,2})"
+    r"[\s-]?\d{3}[\s-]?\d{3,4}(?:\W|$)"
+)
 
 
 def is_valid_hetu(ddmmyy: str, sign: str, individual: str, check: str) -> bool:

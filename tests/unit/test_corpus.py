@@ -104,3 +104,18 @@ def test_corpus_files_are_listed_in_the_manifest():
     listed = {c["file"] for c in MANIFEST}
     present = {p.name for p in Path(CORPUS).iterdir() if p.name != "manifest.yaml"}
     assert listed == present
+
+
+def test_polars_evaluation_gives_gx_verdicts_issue_for_issue(schema, verdicts):
+    """The quick verdict of `evstats validate` evaluates the same suite without GX; on
+    every corpus file (all in one batch, as the pipeline runs them) it must list the
+    same issues, with the same rows, values and messages."""
+    files = [
+        SubmissionFile(c["file"], (CORPUS / c["file"]).read_bytes(), c["region"], c["year"])
+        for c in MANIFEST
+    ]
+    quick = validate_files(files, schema, lang="fi", today=TODAY, evaluator="polars")
+    assert sum(len(v.issues) for v in quick) > 40
+    for verdict in quick:
+        assert verdict.issues == verdicts[verdict.file].issues, verdict.file
+        assert verdict.accepted == verdicts[verdict.file].accepted

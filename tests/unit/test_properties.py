@@ -3,10 +3,17 @@
 import string
 from datetime import date, timedelta
 
+import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.core.privacy import CHECK_CHARS, find_hetus, mask_personal_data
+from pipelines.core.privacy import (
+    CANDIDATE_RE,
+    CHECK_CHARS,
+    find_hetus,
+    find_personal_data,
+    mask_personal_data,
+)
 from pipelines.core.reader import read_table
 from pipelines.core.schema import load_schema
 from pipelines.core.validation import SubmissionFile, validate_files
@@ -30,6 +37,28 @@ def test_valid_codes_are_always_found_and_masked(code, before, after):
     text = f"{before} {code} {after}"
     assert code in [m.group(0) for m in find_hetus(text)]
     assert code not in mask_personal_data(text)
+
+
+PHONE_LIKE = st.from_regex(
+    r"(\+358[ -]?[1-9]|0[0-9])[0-9]{0,2}[ -]?[0-9]{3}[ -]?[0-9]{3,4}", fullmatch=True
+)
+
+
+@settings(max_examples=300)
+@given(
+    piece=st.one_of(hetus(), PHONE_LIKE, st.emails()),
+    before=st.text(alphabet="ab0+- _@.\n", max_size=6),
+    after=st.text(alphabet="ab0+- _@.\n", max_size=6),
+)
+def test_the_vectorised_filter_lets_every_piece_of_personal_data_through(piece, before, after):
+    """The Polars pre-filter may pass harmless text but must never hide a real match."""
+    text = before + piece + after
+    if find_personal_data(text):
+        assert pl.Series([text]).str.contains(CANDIDATE_RE).item()
+
+
+def test_identifiers_with_a_leading_zero_are_not_candidates():
+    assert not pl.Series(["05-00000001", "INC-0401"]).str.contains(CANDIDATE_RE).any()
 
 
 @given(code=hetus(), wrong=st.sampled_from(CHECK_CHARS))

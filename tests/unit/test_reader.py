@@ -1,4 +1,8 @@
-from pipelines.core.reader import read_table
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines.core.reader import _split_with_csv, read_table, split_records
 from tests.conftest import GOOD_ROW, INCIDENT_HEADER
 
 
@@ -50,3 +54,29 @@ def test_header_problems_are_errors(schema):
     table = read_table(f"{header}\n".encode(), schema, "en")
     rules = {(i.rule, i.column) for i in table.issues}
     assert rules == {("unknown_column", "colour"), ("duplicate_column", "staff_count")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab ;,"\n\r\t', max_size=60))
+def test_fast_split_agrees_with_the_csv_module(text):
+    """The vectorised splitter either falls back or reads exactly what the csv module reads."""
+    fast, fast_quote = split_records(text, ";")
+    slow, slow_quote = _split_with_csv(text, ";")
+    width = max(fast.width, slow.width)
+    columns = ["_row", "_fields", *(f"f{i}" for i in range(width - 2))]
+
+    def padded(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(
+            pl.col(c).fill_null("") if c in frame.columns else pl.lit("").alias(c) for c in columns
+        ).with_columns(pl.col("_row", "_fields").cast(pl.Int64))
+
+    assert padded(fast).equals(padded(slow))
+    assert fast_quote == slow_quote
+
+
+def test_quoted_fields_with_delimiters_and_quotes_read_as_written(schema):
+    text = f'{INCIDENT_HEADER}\n{GOOD_ROW}\n"a;b",\n'
+    frame, open_quote = split_records('x;y\n"a;b";"c""d"\n', ";")
+    assert open_quote is None
+    assert frame.row(1) == (2, 2, "a;b", 'c"d')
+    assert read_table(text.encode(), schema, "en").cells.height == 1
