@@ -207,10 +207,15 @@ def run_year(
             run_config=run_config,
             asset_selection=[dg.AssetKey(only)] if only else None,
         )
-    if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+    failed = [e.step_key for e in result.all_events if e.is_step_failure]
+    failed += [
+        c.check_name
+        for c in result.get_asset_check_evaluations()
+        if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    if failed or not result.success:
         print(f"year {year}: the run failed at {', '.join(failed) or 'a check'}", file=sys.stderr)
-    return result.success
+    return result.success and not failed
 
 
 def _instance() -> DagsterInstance:
@@ -250,7 +255,10 @@ def _report_outputs(settings: Settings, years: list[int]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.core import gx_audit
     from pipelines.core.settings import load_settings
+
+    gx_audit.start_worker()  # before Dagster's import, which it then overlaps
 
     settings = load_settings(data_dir=args.data_dir)
     ok = run_year(settings, args.year, verbose=args.verbose)
@@ -260,10 +268,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from pipelines.core import gx_audit
     from pipelines.core.demo import write_demo
     from pipelines.core.schema import load_schema
     from pipelines.core.settings import load_settings
 
+    gx_audit.start_worker()
     settings = load_settings(data_dir=args.data_dir)
     written = write_demo(settings.inbox, load_schema(), args.years)
     print(f"demo: wrote {len(written)} submission files to {settings.inbox}", file=sys.stderr)

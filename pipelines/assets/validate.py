@@ -1,5 +1,8 @@
 """Validate: a verdict for every new submission, then the data in force loaded.
 
+Verdicts come from the suite evaluated in Polars; Great Expectations evaluates
+the same suite on the same files in a worker meanwhile, and the run's last
+check (`verdicts_agree_with_gx`) fails the run if GX finds anything else.
 Only accepted files reach the `incidents` and `missions` tables, and a
 blocking check re-verifies the loaded year against the contract, so that a
 bad row can never reach the statistics. One region's rejected file does not
@@ -13,6 +16,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
+from pipelines.core import gx_audit
 from pipelines.core.validation import SubmissionFile, validate_files
 from pipelines.core.warehouse import (
     contract_violations,
@@ -43,9 +47,16 @@ def submission_verdicts(
             SubmissionFile(name, Path(path).read_bytes(), region, year)
             for _, region, name, path in pending
         ]
+        if files:
+            gx_audit.start_worker()  # its GX import overlaps the work below
+        today, limits = date.today(), evstats.settings.limits
         verdicts = validate_files(
-            files, schema, lang=evstats.lang, today=date.today(), limits=evstats.settings.limits
+            files, schema, lang=evstats.lang, today=today, limits=limits, evaluator="polars"
         )
+        if files:
+            gx_audit.register(
+                year, gx_audit.audit(files, verdicts, lang=evstats.lang, today=today, limits=limits)
+            )
         now = datetime.now(UTC).replace(tzinfo=None)
         for (sid, *_), verdict in zip(pending, verdicts, strict=True):
             contract = schema.contracts.get(verdict.kind) if verdict.kind else None
@@ -96,6 +107,29 @@ def submission_verdicts(
             ),
         },
         check_results=[check],
+    )
+
+
+@dg.asset_check(
+    asset="submission_verdicts",
+    # Last in the run, so that GX's import and evaluation overlap everything before it.
+    additional_deps=["yearly_report"],
+    description="Great Expectations finds exactly the issues of this run's verdicts.",
+)
+def verdicts_agree_with_gx(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    pending = gx_audit.take(int(context.run.tags["dagster/partition"]))
+    if pending is None:
+        return dg.AssetCheckResult(passed=True, metadata={"audited_files": 0})
+    disagreements = pending.disagreements()
+    for line in disagreements:
+        context.log.error(f"GX disagrees: {line}")
+    return dg.AssetCheckResult(
+        passed=not disagreements,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "audited_files": len(pending.files),
+            "disagreements": "\n".join(disagreements[:50]) or "none",
+        },
     )
 
 

@@ -30,6 +30,17 @@ def test_validate_rejects_with_row_column_and_value_in_finnish(capsys):
     )
 
 
+def test_validate_with_gx_gives_the_same_verdict(capsys):
+    """`--gx` evaluates the suite with Great Expectations, as the pipeline's audit does."""
+    path = str(FIXTURES / "inbox" / "2023" / "06" / "incidents.csv")
+    assert main(["validate", path, "--region", "06", "--year", "2023", "--format", "json"]) == 1
+    quick = json.loads(capsys.readouterr().out)
+    args = ["validate", path, "--region", "06", "--year", "2023", "--format", "json", "--gx"]
+    assert main(args) == 1
+    assert json.loads(capsys.readouterr().out) == quick
+    assert len(quick["issues"]) == 3
+
+
 def test_validate_json(tmp_path, capsys):
     path = tmp_path / "mine.csv"
     path.write_text(f"{INCIDENT_HEADER}\n{GOOD_ROW}\n", encoding="utf-8")

@@ -209,3 +209,42 @@ def test_zero_missions_beside_incidents_is_warned_and_folder_5_means_05(tmp_path
             "SELECT count(*) FROM submission_issues WHERE rule = 'missions_zero_with_incidents'"
         ).fetchall()
     assert count == [(1,)]
+
+
+def _audit(result):
+    [evaluation] = [
+        c for c in result.get_asset_check_evaluations() if c.check_name == "verdicts_agree_with_gx"
+    ]
+    return evaluation
+
+
+def _fixture_year(tmp_path: Path) -> Settings:
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    return Settings(report_languages=("fi",), data_dir=str(tmp_path))
+
+
+def test_gx_audits_every_new_file_and_agrees(tmp_path):
+    result = run(_fixture_year(tmp_path))
+    audit = _audit(result)
+    assert result.success and audit.passed
+    assert audit.metadata["audited_files"].value == 11
+
+
+def test_a_verdict_gx_disagrees_with_fails_the_run(tmp_path, monkeypatch):
+    """If the quick evaluator ever missed a rule, the GX audit must catch it."""
+    from pipelines.core import polars_suite
+
+    original = polars_suite._unexpected
+
+    def blind_to_codes(e):
+        if e.type == "ExpectColumnValuesToBeInSet" and e.meta["rule"] == "code":
+            return polars_suite.pl.lit(False)
+        return original(e)
+
+    monkeypatch.setattr(polars_suite, "_unexpected", blind_to_codes)
+    audit = _audit(run(_fixture_year(tmp_path)))
+    assert not audit.passed
+    # 06's file has an unknown incident type on row 3 (tests/fixtures/README.md).
+    assert "incidents.csv: GX only: row 3, incident_type, code" in (
+        audit.metadata["disagreements"].value
+    )
