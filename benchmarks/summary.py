@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-STAGES = ("parse", "validate", "load", "aggregate", "tables", "report")
+STAGES = ("parse", "validate", "load", "aggregate", "tables", "report", "gx_audit")
 
 
 def _verdict(ok: bool | None) -> str:
@@ -41,6 +41,15 @@ def targets(report: dict) -> list[tuple[str, str, str]]:
                 _verdict(big["core_ratio_to_floor"] <= 5),
             )
         )
+        audit = big["stages"]["gx_audit"]["seconds"]
+        rows.append(
+            (
+                "1M rows: the same with GX's audit run after it rather than beside it",
+                f"{big['core_seconds'] + audit:.1f} s "
+                f"= {(big['core_seconds'] + audit) / big['floor']['seconds']:.1f}×",
+                "for information",
+            )
+        )
         rows.append(
             (
                 "1M rows: peak memory under 2 GB",
@@ -60,8 +69,16 @@ def targets(report: dict) -> list[tuple[str, str, str]]:
                 _verdict(per_big / per_mid <= 1.5),
             )
         )
+    huge = sizes.get(10_000_000)
     rows.append(
-        ("10M rows completes without running out of memory", "not run by default", _verdict(None))
+        (
+            "10M rows completes without running out of memory",
+            f"{huge['core_seconds']:.0f} s, peak {huge['core_peak_mb']:.0f} MB "
+            f"(GX audit peak {huge['stages']['gx_audit']['peak_mb']:.0f} MB)"
+            if huge
+            else "not run by default (`--rows 10000000 --no-run`)",
+            _verdict(True if huge else None),
+        )
     )
     return rows
 
@@ -84,7 +101,11 @@ def write_summary(report: dict, path: Path) -> str:
         "",
         "The floor is DuckDB's `read_csv` of the same files plus the GROUP BY that gives the "
         "regional table. `parse` is shown alone but `validate` parses again, so `core` = "
-        "validate + load + aggregate (ingest, validate, load, aggregate).",
+        "validate + load + aggregate (ingest, validate, load, aggregate). `validate` is the "
+        "verdict as the pipeline decides it (the suite evaluated in Polars); `gx_audit` is "
+        "Great Expectations evaluating the same suite on the same files, which a run does in "
+        "a worker process beside the other stages; the first size measured in a process "
+        "carries GX's import in it.",
         "",
         "| rows | floor | " + " | ".join(STAGES) + " | core (× floor) | evstats run | peak MB |",
         "|---:|---:|" + "---:|" * len(STAGES) + "---:|---:|---:|",

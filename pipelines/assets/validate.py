@@ -23,7 +23,7 @@ from pipelines.core.warehouse import (
     load_in_force,
     pending_submissions,
     record_cross_file_warnings,
-    record_verdict,
+    record_verdicts,
 )
 from pipelines.resources import EvstatsConfig, warehouse
 
@@ -58,9 +58,14 @@ def submission_verdicts(
                 year, gx_audit.audit(files, verdicts, lang=evstats.lang, today=today, limits=limits)
             )
         now = datetime.now(UTC).replace(tzinfo=None)
-        for (sid, *_), verdict in zip(pending, verdicts, strict=True):
-            contract = schema.contracts.get(verdict.kind) if verdict.kind else None
-            record_verdict(con, sid, verdict, contract, now)
+        record_verdicts(
+            con,
+            [
+                (sid, v, schema.contracts.get(v.kind) if v.kind else None)
+                for (sid, *_), v in zip(pending, verdicts, strict=True)
+            ],
+            now,
+        )
         cross_file = record_cross_file_warnings(con, schema, year, evstats.lang)
     for region, issue in cross_file:
         context.log.warning(f"region {region}: {issue.message}")

@@ -25,7 +25,8 @@ FIELDS = "_fields"
 DELIMITERS = (",", ";", "\t")
 # Bytes that Windows-1252 leaves undefined: text containing them is not 1252.
 CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
-CONTROL_OK = {"\t", "\n", "\r"}
+# Control characters other than tab and line ends: text holding them is not a CSV export.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def decode(data: bytes) -> tuple[str, str]:
         if bad is not None:
             raise Unreadable("unknown_encoding", f"{bad + 1}") from exc
         text, encoding = data.decode("cp1252"), "cp1252"
-    if any(ch < " " and ch not in CONTROL_OK for ch in text[:65536]):
+    if CONTROL_RE.search(text, 0, 65536):
         raise Unreadable("binary_file")
     return text, encoding
 

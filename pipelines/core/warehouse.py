@@ -170,40 +170,51 @@ def insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, issues: li
     )
 
 
-def record_verdict(
+def record_verdicts(
+    con: duckdb.DuckDBPyConnection,
+    verdicts: list[tuple[int, Verdict, Contract | None]],
+    validated_at: datetime,
+) -> None:
+    """Store verdicts, their issues and accepted rows, all in one transaction: a crash
+    leaves every file pending, to be validated again, and one commit instead of one
+    per file saves seconds at a million rows."""
+    with transaction(con):
+        for submission_id, verdict, contract in verdicts:
+            _record_verdict(con, submission_id, verdict, contract, validated_at)
+
+
+def _record_verdict(
     con: duckdb.DuckDBPyConnection,
     submission_id: int,
     verdict: Verdict,
     contract: Contract | None,
     validated_at: datetime,
 ) -> None:
-    """Store a verdict, its issues and (when accepted) its rows in one transaction."""
-    with transaction(con):
-        con.execute(
-            "UPDATE submissions SET kind = ?, status = ?, validated_at = ?, rows = ?, errors = ?, "
-            "warnings = ? WHERE submission_id = ?",
-            [
-                verdict.kind,
-                "accepted" if verdict.accepted else "rejected",
-                validated_at,
-                verdict.rows,
-                verdict.count("fatal") + verdict.count("error"),
-                verdict.count("warning"),
-                submission_id,
-            ],
+    con.execute(
+        "UPDATE submissions SET kind = ?, status = ?, validated_at = ?, rows = ?, errors = ?, "
+        "warnings = ? WHERE submission_id = ?",
+        [
+            verdict.kind,
+            "accepted" if verdict.accepted else "rejected",
+            validated_at,
+            verdict.rows,
+            verdict.count("fatal") + verdict.count("error"),
+            verdict.count("warning"),
+            submission_id,
+        ],
+    )
+    if verdict.issues:
+        insert_issues(con, submission_id, verdict.issues)
+    if verdict.accepted and verdict.frame is not None and contract is not None:
+        names = [n for n, _ in stored_columns(contract)]
+        staged = verdict.frame.select(
+            pl.lit(submission_id, dtype=pl.Int32).alias("submission_id"),
+            pl.col("_row").cast(pl.Int32).alias("row_number"),
+            *[pl.col(n) for n in names],
         )
-        if verdict.issues:
-            insert_issues(con, submission_id, verdict.issues)
-        if verdict.accepted and verdict.frame is not None and contract is not None:
-            names = [n for n, _ in stored_columns(contract)]
-            staged = verdict.frame.select(
-                pl.lit(submission_id, dtype=pl.Int32).alias("submission_id"),
-                pl.col("_row").cast(pl.Int32).alias("row_number"),
-                *[pl.col(n) for n in names],
-            )
-            con.register("_staged", staged.to_arrow())
-            con.execute(f"INSERT INTO staged_{contract.kind} SELECT * FROM _staged")
-            con.unregister("_staged")
+        con.register("_staged", staged.to_arrow())
+        con.execute(f"INSERT INTO staged_{contract.kind} SELECT * FROM _staged")
+        con.unregister("_staged")
 
 
 def load_in_force(con: duckdb.DuckDBPyConnection, contract: Contract, year: int) -> int:
