@@ -12,43 +12,81 @@ disagreement fails the run.
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+import traceback
+from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 from pipelines.core.issues import Issue
 from pipelines.core.reader import DEFAULT_LIMITS, Limits
 from pipelines.core.validation import SubmissionFile, Verdict, validate_files
 
-_worker: ProcessPoolExecutor | None = None
+Job = tuple[int, list[SubmissionFile], str, date, Limits]
 
 
-def _import_gx() -> None:
+def _serve(conn: Connection) -> None:
+    """The worker: import GX once, then evaluate jobs in the order they come."""
     import great_expectations  # noqa: F401
 
-
-def start_worker() -> ProcessPoolExecutor:
-    """Start the worker and its GX import now, so that it is ready when needed.
-    A fresh interpreter (spawn), because forking a process that already runs
-    Polars' thread pool is unsafe."""
-    global _worker
-    if _worker is None:
-        _worker = ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"), initializer=_import_gx
-        )
-        _worker.submit(int)  # a process starts with its first task
-    return _worker
-
-
-def _gx_issues(
-    files: list[SubmissionFile], lang: str, today: date, limits: Limits
-) -> list[list[Issue]]:
     from pipelines.core.schema import load_schema
 
-    verdicts = validate_files(
-        files, load_schema(), lang=lang, today=today, limits=limits, evaluator="gx"
-    )
-    return [v.issues for v in verdicts]
+    schema = load_schema()
+    while True:
+        job_id, files, lang, today, limits = conn.recv()
+        try:
+            verdicts = validate_files(
+                files, schema, lang=lang, today=today, limits=limits, evaluator="gx"
+            )
+            conn.send((job_id, [v.issues for v in verdicts], None))
+        except Exception:
+            conn.send((job_id, None, traceback.format_exc()))
+
+
+@dataclass
+class Worker:
+    """A spawned process (forking one that runs Polars' thread pool is unsafe) that
+    is daemonic, so that the interpreter stops it at exit instead of waiting for
+    an import nobody needs any more."""
+
+    process: BaseProcess
+    conn: Connection
+    sent: int = 0
+    done: dict[int, tuple[list[list[Issue]] | None, str | None]] = field(default_factory=dict)
+
+    def submit(self, files: list[SubmissionFile], lang: str, today: date, limits: Limits) -> int:
+        self.sent += 1
+        job: Job = (self.sent, files, lang, today, limits)
+        self.conn.send(job)
+        return self.sent
+
+    def result(self, job_id: int) -> list[list[Issue]]:
+        while job_id not in self.done:
+            if self.conn.poll(1):
+                received, issues, error = self.conn.recv()
+                self.done[received] = (issues, error)
+            elif not self.process.is_alive():
+                raise RuntimeError(f"the GX worker stopped (exit code {self.process.exitcode})")
+        issues, error = self.done.pop(job_id)
+        if error is not None:
+            raise RuntimeError(f"GX could not audit the verdicts:\n{error}")
+        assert issues is not None
+        return issues
+
+
+_worker: Worker | None = None
+
+
+def start_worker() -> Worker:
+    """Start the worker and its GX import now, so that it is ready when needed."""
+    global _worker
+    if _worker is None or not _worker.process.is_alive():
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs,), daemon=True, name="gx-audit")
+        process.start()
+        _worker = Worker(process, ours)
+    return _worker
 
 
 @dataclass
@@ -57,16 +95,22 @@ class Audit:
 
     files: list[str]
     expected: list[list[Issue]]
-    gx: Future[list[list[Issue]]]
+    worker: Worker
+    job_id: int
 
     def disagreements(self) -> list[str]:
         """One line per file whose issues differ, naming the first difference."""
         found = []
-        for name, ours, theirs in zip(self.files, self.expected, self.gx.result(), strict=True):
+        for name, ours, theirs in zip(
+            self.files, self.expected, self.worker.result(self.job_id), strict=True
+        ):
             if ours == theirs:
                 continue
             only_ours = [i for i in ours if i not in theirs]
             only_gx = [i for i in theirs if i not in ours]
+            if not only_ours and not only_gx:
+                found.append(f"{name}: the same issues, listed a different number of times")
+                continue
             first = (only_ours or only_gx)[0]
             side = "verdict only" if only_ours else "GX only"
             found.append(f"{name}: {side}: row {first.row}, {first.column}, {first.rule}")
@@ -82,8 +126,9 @@ def audit(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Audit:
     """Hand the files to the GX worker; the result is collected by `Audit.disagreements`."""
-    future = start_worker().submit(_gx_issues, files, lang, today, limits)
-    return Audit([f.name for f in files], [v.issues for v in verdicts], future)
+    worker = start_worker()
+    job_id = worker.submit(files, lang, today, limits)
+    return Audit([f.name for f in files], [v.issues for v in verdicts], worker, job_id)
 
 
 _pending: dict[int, Audit] = {}

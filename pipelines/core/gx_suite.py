@@ -52,16 +52,19 @@ def run_suite(
     unexpected: dict[int, list[int]] = {}
     for group, members in enumerate(_size_groups(domains)):
         height = max(domains[i].height for i in members)
-        suite = context.suites.add(gx.ExpectationSuite(name=f"{contract.kind}_{group}"))
-        columns = []
+        columns, members_gx = [], []
         for i in members:
             renamed = {c: f"e{i}_{c}" for c in domains[i].columns}
             e = expectations[i]
             kwargs = {k: renamed.get(v, v) if k in COLUMN_KEYS else v for k, v in e.kwargs.items()}
-            suite.add_expectation(getattr(gxe, e.type)(**kwargs, meta={**e.meta, "index": i}))
+            members_gx.append(getattr(gxe, e.type)(**kwargs, meta={**e.meta, "index": i}))
             # Repeating a domain's values to the group's height changes no verdict.
             cycle = pl.int_range(height) % domains[i].height
             columns.append(domains[i].select(pl.all().gather(cycle)).rename(renamed))
+        # Given whole: adding expectations one by one re-serialises the suite each time.
+        suite = context.suites.add(
+            gx.ExpectationSuite(name=f"{contract.kind}_{group}", expectations=members_gx)
+        )
         asset = source.add_dataframe_asset(f"{contract.kind}_{group}")
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(
