@@ -49,6 +49,8 @@ def submission_verdicts(
         ]
         if files:
             gx_audit.start_worker()  # its GX import overlaps the work below
+        else:
+            gx_audit.stop_worker()  # started in advance by the CLI, not needed
         today, limits = date.today(), evstats.settings.limits
         verdicts = validate_files(
             files, schema, lang=evstats.lang, today=today, limits=limits, evaluator="polars"

@@ -11,6 +11,7 @@ disagreement fails the run.
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import traceback
 from dataclasses import dataclass, field
@@ -32,8 +33,8 @@ def _serve(conn: Connection) -> None:
     from pipelines.core.schema import load_schema
 
     schema = load_schema()
-    while True:
-        job_id, files, lang, today, limits = conn.recv()
+    while (job := conn.recv()) is not None:
+        job_id, files, lang, today, limits = job
         try:
             verdicts = validate_files(
                 files, schema, lang=lang, today=today, limits=limits, evaluator="gx"
@@ -59,6 +60,19 @@ class Worker:
         job: Job = (self.sent, files, lang, today, limits)
         self.conn.send(job)
         return self.sent
+
+    def stop(self) -> None:
+        """Let a worker that has audited something exit on its own, so that what GX
+        set up in it is released (a killed worker leaves a semaphore behind and
+        Python warns about it); one that never got a job is still importing and
+        is simply stopped."""
+        if not self.process.is_alive():
+            return
+        if self.sent:
+            self.conn.send(None)
+            self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
 
     def result(self, job_id: int) -> list[list[Issue]]:
         while job_id not in self.done:
@@ -86,6 +100,7 @@ def start_worker() -> Worker:
         process = context.Process(target=_serve, args=(theirs,), daemon=True, name="gx-audit")
         process.start()
         _worker = Worker(process, ours)
+        atexit.register(_worker.stop)
     return _worker
 
 
@@ -129,6 +144,14 @@ def audit(
     worker = start_worker()
     job_id = worker.submit(files, lang, today, limits)
     return Audit([f.name for f in files], [v.issues for v in verdicts], worker, job_id)
+
+
+def stop_worker() -> None:
+    """Stop a worker started in advance when it turns out there is nothing to audit."""
+    global _worker
+    if _worker is not None:
+        _worker.stop()
+        _worker = None
 
 
 _pending: dict[int, Audit] = {}
