@@ -32,7 +32,7 @@ from pipelines.resources import EvstatsConfig, warehouse
     group_name="validate",
     partitions_def=YEARS,
     deps=["raw_submissions"],
-    kinds={"great_expectations", "duckdb"},
+    kinds={"polars", "great_expectations", "duckdb"},
     check_specs=[dg.AssetCheckSpec("all_submissions_accepted", asset="submission_verdicts")],
 )
 def submission_verdicts(
