@@ -1,4 +1,4 @@
-"""The suite evaluated by Great Expectations: the pipeline's validation.
+"""The suite evaluated by Great Expectations: the pipeline's audit of its verdicts.
 
 GX is imported here only, so that commands that never run it do not pay its
 import cost (seconds). GX has no Polars support, so batches are handed over as
@@ -14,8 +14,7 @@ from datetime import date
 import polars as pl
 
 from pipelines.core.schema import Contract, Schema
-from pipelines.core.suite import COLUMN_KEYS, FILE, Failure, build_expectations, suite_frame
-from pipelines.core.validation import ROW
+from pipelines.core.suite import COLUMN_KEYS, Failure, build_expectations, failures, suite_frame
 
 # Domains up to this many distinct values are validated together in one small frame.
 SMALL_DOMAIN = 50_000
@@ -86,22 +85,12 @@ def run_suite(
             if not r.success:
                 index = int(meta["index"])
                 unexpected[index] = r.result.get("unexpected_index_list", [])
-    failures = []
+    found = []
     for index in sorted(unexpected):
         e, domain = expectations[index], domains[index]
         failing = domain[sorted({i % domain.height for i in unexpected[index]})]
-        meta = e.meta
-        rows = (
-            wide.join(failing, on=domain.columns, how="semi", nulls_equal=True)
-            .select(FILE, ROW, meta["column"])
-            .sort(FILE, ROW)
-        )
-        params = tuple(sorted(meta["params"].items()))
-        failures += [
-            Failure(file, row, meta["column"], value, meta["rule"], params)
-            for file, row, value in rows.iter_rows()
-        ]
-    return failures
+        found += failures(e, wide.join(failing, on=domain.columns, how="semi", nulls_equal=True))
+    return found
 
 
 def _size_groups(domains: list[pl.DataFrame]) -> list[list[int]]:

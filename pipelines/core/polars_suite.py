@@ -16,7 +16,14 @@ from datetime import date
 import polars as pl
 
 from pipelines.core.schema import Contract, Schema
-from pipelines.core.suite import FILE, Expectation, Failure, build_expectations, suite_frame
+from pipelines.core.suite import (
+    FILE,
+    Expectation,
+    Failure,
+    build_expectations,
+    failures,
+    suite_frame,
+)
 from pipelines.core.validation import ROW
 
 
@@ -66,13 +73,7 @@ def run_suite(
     flags = wide.select(
         FILE, ROW, *(_unexpected(e).alias(f"e{i}") for i, e in enumerate(expectations))
     )
-    failures = []
+    found = []
     for i, e in enumerate(expectations):
-        column = str(e.meta["column"])
-        rows = wide.filter(flags.get_column(f"e{i}")).select(FILE, ROW, column).sort(FILE, ROW)
-        params = tuple(sorted(e.meta["params"].items()))  # type: ignore[attr-defined]
-        failures += [
-            Failure(file, row, column, value, str(e.meta["rule"]), params)
-            for file, row, value in rows.iter_rows()
-        ]
-    return failures
+        found += failures(e, wide.filter(flags.get_column(f"e{i}")))
+    return found

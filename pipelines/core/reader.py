@@ -116,7 +116,7 @@ def split_records(text: str, delimiter: str) -> tuple[pl.DataFrame, int | None]:
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         return _split_with_csv(text, delimiter)
     data = text.encode()
-    lines_frame = _lines(text, data).with_columns(pl.col(ROW).cast(pl.Int64))
+    lines_frame = _lines(text, data)
     lines = lines_frame.get_column("line")
     if '"' in text:
         d = re.escape(delimiter)
@@ -126,9 +126,9 @@ def split_records(text: str, delimiter: str) -> tuple[pl.DataFrame, int | None]:
         lines = lines.str.replace_all('"(?:[^"]|"")*"', "")
     counts = lines.str.count_matches(delimiter, literal=True) + 1
     width = int(counts.max() or 0)
-    names = [f"f{i}" for i in range(width)]
     if width == 0:
         return _records_frame([], 0), None
+    names = [f"f{i}" for i in range(width)]
     # Polars skips empty lines as the frame above does, so rows stay aligned (checked).
     cells = pl.read_csv(
         data,
@@ -162,6 +162,7 @@ def _lines(text: str, data: bytes) -> pl.DataFrame:
         .to_frame()
         .with_row_index(ROW, offset=1)
         .filter(pl.col("line").is_not_null() & (pl.col("line") != ""))
+        .with_columns(pl.col(ROW).cast(pl.Int64))
     )
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 import polars as pl
 
 from pipelines.core.schema import Contract, Schema
-from pipelines.core.validation import INTEGER_RE, parsed
+from pipelines.core.validation import INTEGER_RE, ROW, parsed
 
 FILE = "_file"
 TIME_RE = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
@@ -153,24 +153,6 @@ def build_expectations(
     return out
 
 
-def gx_frame(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
-    """Add a parsed twin of each typed column (range rules need numbers and dates) and,
-    for dates, whether the written date exists."""
-    exprs = []
-    for c in contract.columns:
-        if c.type == "integer":
-            exprs.append(parsed(c.name, c.type).alias(c.name + PARSED))
-        elif c.type == "date":
-            date_value = parsed(c.name, c.type)
-            exprs.append(date_value.cast(pl.Datetime("us")).alias(c.name + PARSED))
-            # Whether the date exists (2023-02-30 does not), decided in one vectorised pass:
-            # GX's strftime expectation calls strptime row by row, which dominated at scale.
-            exprs.append(
-                (pl.col(c.name).is_null() | date_value.is_not_null()).alias(c.name + VALID)
-            )
-    return frame.with_columns(exprs)
-
-
 def suite_frame(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     """Add a parsed twin of each typed column (range rules need numbers and dates) and,
     for dates, whether the written date exists."""
@@ -187,3 +169,15 @@ def suite_frame(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
                 (pl.col(c.name).is_null() | date_value.is_not_null()).alias(c.name + VALID)
             )
     return frame.with_columns(exprs)
+
+
+def failures(expectation: Expectation, failing_rows: pl.DataFrame) -> list[Failure]:
+    """Failures of an expectation from the rows of the suite frame it fails, in file and
+    row order: the one place where both evaluators turn rows into `Failure`s."""
+    column = str(expectation.meta["column"])
+    params = tuple(sorted(expectation.meta["params"].items()))  # type: ignore[attr-defined]
+    rows = failing_rows.select(FILE, ROW, column).sort(FILE, ROW)
+    return [
+        Failure(file, row, column, value, str(expectation.meta["rule"]), params)
+        for file, row, value in rows.iter_rows()
+    ]

@@ -1,8 +1,8 @@
 """Validation of submitted files: the verdict a region's data contact gets.
 
-Column rules run in Great Expectations, with the suite generated from the
-schema (`suite`, evaluated by `gx_suite`, or by `polars_suite` for a quick
-verdict); rules GX cannot express (duplicates with a pointer to the
+Column rules are one suite generated from the schema (`suite`), evaluated in
+Polars (`polars_suite`) for verdicts and by Great Expectations (`gx_suite`)
+to audit them; rules GX cannot express (duplicates with a pointer to the
 first row, cross-field and whole-file rules) run here in Polars. Both report
 through the same `Issue`, one per cell: the first rule that fails a cell wins,
 so a value that is not a code is not also called a region mismatch.
@@ -150,8 +150,8 @@ def validate_files(
     evaluator: Evaluator = "gx",
 ) -> list[Verdict]:
     """Validate many files with one suite run per kind and year, which is what keeps it
-    fast. The pipeline's record is GX's evaluation; `polars` gives the same verdict
-    without GX's import cost, for a contact waiting at the command line."""
+    fast. `polars` decides verdicts in the pipeline and at the command line; `gx`
+    gives the same verdict at GX's import cost, for its audit (`gx_audit`)."""
     verdicts: list[Verdict] = []
     batches: dict[tuple[str, int | None], list[tuple[Verdict, pl.DataFrame]]] = {}
     for f in files:
