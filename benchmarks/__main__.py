@@ -72,18 +72,20 @@ def run_stages(inbox: Path, work: Path) -> dict:
     import duckdb
 
     from pipelines import __version__
-    from pipelines.core.aggregate import (
+    from pipelines.contract.schema import load_schema
+    from pipelines.ingest.reader import read_table
+    from pipelines.publish.report import write_reports
+    from pipelines.publish.report_data import gather
+    from pipelines.publish.tables import Disclosure, publish_tables
+    from pipelines.settings import Limits
+    from pipelines.validate.parsing import normalise, text_frame
+    from pipelines.validate.verdict import SubmissionFile, validate_files
+    from pipelines.warehouse.aggregate import (
         build_breakdown_stats,
         build_national_year_stats,
         build_region_year_stats,
     )
-    from pipelines.core.publish import Disclosure, publish_tables
-    from pipelines.core.reader import Limits, read_table
-    from pipelines.core.report import write_reports
-    from pipelines.core.report_data import gather
-    from pipelines.core.schema import load_schema
-    from pipelines.core.validation import SubmissionFile, normalise, text_frame, validate_files
-    from pipelines.core.warehouse import (
+    from pipelines.warehouse.store import (
         Received,
         ensure_schema,
         load_in_force,
@@ -193,7 +195,7 @@ def subprocess_timed(module: str, args: list[str], env: dict | None = None) -> d
 
 def bench_size(rows: int, tmp: Path, whole_run: bool) -> dict:
     from benchmarks.generate import generate
-    from pipelines.core.schema import load_schema
+    from pipelines.contract.schema import load_schema
 
     print(f"\n{rows:,} incident rows", flush=True)
     inbox = tmp / f"rows{rows}" / "inbox"
@@ -234,7 +236,7 @@ def bench_size(rows: int, tmp: Path, whole_run: bool) -> dict:
 
 def cold_validate(tmp: Path, rows: int = 1000) -> dict:
     from benchmarks.generate import one_region_file
-    from pipelines.core.schema import load_schema
+    from pipelines.contract.schema import load_schema
 
     path = one_region_file(tmp / "region05.csv", load_schema(), rows)
     run = subprocess_timed(

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.core.demo import load_calibration
-from pipelines.core.schema import Schema
+from pipelines.contract.demo import load_calibration
+from pipelines.contract.schema import Schema
 
 YEAR = 2023
 

@@ -18,16 +18,16 @@ from pipelines import __version__
 if TYPE_CHECKING:
     from dagster import DagsterInstance
 
-    from pipelines.core.schema import Schema
-    from pipelines.core.settings import Settings
-    from pipelines.core.validation import Verdict
+    from pipelines.contract.schema import Schema
+    from pipelines.settings import Settings
+    from pipelines.validate.verdict import Verdict
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 SHOWN_ISSUES = 50
 
 
 def _region(value: str) -> str:
-    from pipelines.core.schema import load_schema
+    from pipelines.contract.schema import load_schema
 
     codes = load_schema().codelists["regions"].codes
     if value not in codes:
@@ -105,9 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pipelines.core.schema import load_schema
-    from pipelines.core.settings import load_settings
-    from pipelines.core.validation import SubmissionFile, validate_files
+    from pipelines.contract.schema import load_schema
+    from pipelines.settings import load_settings
+    from pipelines.validate.verdict import SubmissionFile, validate_files
 
     settings = load_settings(lang=args.lang)
     lang = settings.lang
@@ -255,8 +255,8 @@ def _report_outputs(settings: Settings, years: list[int]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipelines.core import gx_audit
-    from pipelines.core.settings import load_settings
+    from pipelines.settings import load_settings
+    from pipelines.validate import gx_audit
 
     gx_audit.start_worker()  # before Dagster's import, which it then overlaps
 
@@ -268,10 +268,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pipelines.core import gx_audit
-    from pipelines.core.demo import write_demo
-    from pipelines.core.schema import load_schema
-    from pipelines.core.settings import load_settings
+    from pipelines.contract.demo import write_demo
+    from pipelines.contract.schema import load_schema
+    from pipelines.settings import load_settings
+    from pipelines.validate import gx_audit
 
     gx_audit.start_worker()
     settings = load_settings(data_dir=args.data_dir)
@@ -284,7 +284,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipelines.core.settings import load_settings
+    from pipelines.settings import load_settings
 
     settings = load_settings(data_dir=args.data_dir)
     if not settings.warehouse.is_file():
@@ -302,8 +302,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from pipelines.core.schema import load_schema
-    from pipelines.core.template import write_templates
+    from pipelines.contract.schema import load_schema
+    from pipelines.contract.template import write_templates
 
     for path in write_templates(load_schema(), args.lang, args.out):
         print(path)
@@ -314,7 +314,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     """The register, read-only, so it can be looked at while nothing runs."""
     import duckdb
 
-    from pipelines.core.settings import load_settings
+    from pipelines.settings import load_settings
 
     settings = load_settings(data_dir=args.data_dir)
     if not settings.warehouse.is_file():

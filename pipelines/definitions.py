@@ -6,9 +6,9 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.assets import YEARS, aggregate, ingest, publish, report, validate
-from pipelines.core.settings import Settings, load_settings
+from pipelines.assets.resources import build_resources
 from pipelines.progress import progress_logger
-from pipelines.resources import build_resources
+from pipelines.settings import Settings, load_settings
 
 JOB_NAME = "yearly_statistics"
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.core.schema import Schema, load_schema
+from pipelines.contract.schema import Schema, load_schema
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 

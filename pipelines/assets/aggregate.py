@@ -4,12 +4,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
-from pipelines.core.aggregate import (
+from pipelines.assets.resources import EvstatsConfig, warehouse
+from pipelines.warehouse.aggregate import (
     build_breakdown_stats,
     build_national_year_stats,
     build_region_year_stats,
 )
-from pipelines.resources import EvstatsConfig, warehouse
 
 
 @dg.asset(

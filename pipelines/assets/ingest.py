@@ -6,9 +6,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
-from pipelines.core.inbox import archive_file, scan_inbox
-from pipelines.core.warehouse import Received, register_submission
-from pipelines.resources import EvstatsConfig, warehouse
+from pipelines.assets.resources import EvstatsConfig, warehouse
+from pipelines.ingest.inbox import archive_file, scan_inbox
+from pipelines.warehouse.store import Received, register_submission
 
 
 @dg.asset(group_name="ingest", partitions_def=YEARS, kinds={"csv", "duckdb"})

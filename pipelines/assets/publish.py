@@ -6,8 +6,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
-from pipelines.core.publish import Disclosure, publish_tables
-from pipelines.resources import EvstatsConfig, warehouse
+from pipelines.assets.resources import EvstatsConfig, warehouse
+from pipelines.publish.tables import Disclosure, publish_tables
 
 
 @dg.asset(

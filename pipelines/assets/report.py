@@ -7,10 +7,10 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines import __version__
 from pipelines.assets import YEARS, partition_year
-from pipelines.core.publish import Disclosure
-from pipelines.core.report import write_reports
-from pipelines.core.report_data import gather
-from pipelines.resources import EvstatsConfig, warehouse
+from pipelines.assets.resources import EvstatsConfig, warehouse
+from pipelines.publish.report import write_reports
+from pipelines.publish.report_data import gather
+from pipelines.publish.tables import Disclosure
 
 
 class ReportConfig(dg.Config):

@@ -16,16 +16,16 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
-from pipelines.core import gx_audit
-from pipelines.core.validation import SubmissionFile, validate_files
-from pipelines.core.warehouse import (
+from pipelines.assets.resources import EvstatsConfig, warehouse
+from pipelines.validate import gx_audit
+from pipelines.validate.verdict import SubmissionFile, validate_files
+from pipelines.warehouse.store import (
     contract_violations,
     load_in_force,
     pending_submissions,
     record_cross_file_warnings,
     record_verdicts,
 )
-from pipelines.resources import EvstatsConfig, warehouse
 
 
 @dg.asset(

@@ -109,8 +109,8 @@ def test_dagster_definitions_validate():
 def test_history_lists_verdicts_and_the_file_in_force(tmp_path, capsys):
     import shutil
 
-    from pipelines.core.settings import Settings
     from pipelines.definitions import JOB_NAME, build_defs
+    from pipelines.settings import Settings
 
     shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
     job = build_defs(Settings(data_dir=str(tmp_path))).resolve_job_def(JOB_NAME)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.core.settings import Settings
 from pipelines.definitions import JOB_NAME, build_defs
+from pipelines.settings import Settings
 from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,8 +19,8 @@ KILLER = textwrap.dedent(
     """
     import os, signal, sys
     import duckdb
-    from pipelines.core.schema import load_schema
-    from pipelines.core.warehouse import load_in_force
+    from pipelines.contract.schema import load_schema
+    from pipelines.warehouse.store import load_in_force
 
     class KillAfterDelete:
         '''Passes SQL through, and kills the process as soon as the year is deleted.'''

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.core.settings import Settings
 from pipelines.definitions import JOB_NAME, build_defs
+from pipelines.settings import Settings
 from tests.conftest import FIXTURES, INCIDENT_HEADER
 
 NOT_SUBMITTED = {f"{n:02d}" for n in [2, 3, 4, *range(8, 20), 21]}
@@ -232,7 +232,7 @@ def test_gx_audits_every_new_file_and_agrees(tmp_path):
 
 def test_a_verdict_gx_disagrees_with_fails_the_run(tmp_path, monkeypatch):
     """If the quick evaluator ever missed a rule, the GX audit must catch it."""
-    from pipelines.core import polars_suite
+    from pipelines.validate import polars_suite
 
     original = polars_suite._unexpected
 

@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from pipelines.core.numbers import NBSP
-from pipelines.core.settings import Settings
 from pipelines.definitions import JOB_NAME, build_defs
+from pipelines.publish.numbers import NBSP
+from pipelines.settings import Settings
 from tests.conftest import FIXTURES
 
 # Hand count (tests/fixtures/README.md): 26 incidents, 75,000 missions, 4 areas.

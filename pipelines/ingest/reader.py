@@ -1,0 +1,292 @@
+"""Reading a submitted file into rows of text, before any rule is applied.
+
+Regions send what their spreadsheet or incident system exports: UTF-8 with or
+without a byte-order mark, Finnish Excel's Windows-1252 with semicolons,
+tab-separated text, CRLF line ends, Finnish or Swedish header names. Reading
+is split into steps (decode, sniff the delimiter, split into records, map the
+header to the contract) and each step says plainly when it cannot go on,
+rather than guessing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipelines.contract.issues import Issue, make_issue
+from pipelines.contract.schema import Contract, Schema
+from pipelines.settings import DEFAULT_LIMITS, Limits
+
+ROW = "_row"
+FIELDS = "_fields"
+DELIMITERS = (",", ";", "\t")
+# Bytes that Windows-1252 leaves undefined: text containing them is not 1252.
+CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+# Control characters other than tab and line ends: text holding them is not a CSV export.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass
+class RawTable:
+    """The text of a file as records: `cells` holds the spreadsheet row (`_row`) and the
+    stripped values by position (`f0`, `f1`…; an empty cell is null), so that a
+    header naming a column twice still reads."""
+
+    kind: str | None
+    header: list[str]
+    cells: pl.DataFrame = field(default_factory=pl.DataFrame)
+    issues: list[Issue] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+    written: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fatal(self) -> bool:
+        return any(i.severity == "fatal" for i in self.issues)
+
+
+class Unreadable(Exception):
+    """The bytes cannot be taken as text; `rule` and `value` say why."""
+
+    def __init__(self, rule: str, value: str | None = None) -> None:
+        super().__init__(rule)
+        self.rule = rule
+        self.value = value
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding). A byte-order mark decides; else UTF-8; else Windows-1252
+    when the bytes are plausible 1252 text. Anything else is refused, not guessed."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise Unreadable("unknown_encoding", f"{exc.start + 4}") from exc
+    if b"\x00" in data[:65536]:
+        raise Unreadable("binary_file")
+    try:
+        text, encoding = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        bad = next((i for i, b in enumerate(data) if b in CP1252_UNDEFINED), None)
+        if bad is not None:
+            raise Unreadable("unknown_encoding", f"{bad + 1}") from exc
+        text, encoding = data.decode("cp1252"), "cp1252"
+    if CONTROL_RE.search(text, 0, 65536):
+        raise Unreadable("binary_file")
+    return text, encoding
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter used most often in the header line, outside quotes."""
+    line = next((ln for ln in text[:65536].splitlines() if ln.strip()), "")
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def split_records(text: str, delimiter: str) -> tuple[pl.DataFrame, int | None]:
+    """Records as a frame: `_row` (the spreadsheet row; blank lines keep their number),
+    `_fields` (how many fields the record has) and `f0`, `f1`… as written, plus the
+    row where an unclosed quotation mark starts, if any.
+
+    Most files have one record per line and quotes only around whole fields; those
+    are split by Polars in a few vectorised passes. Anything else (a quoted line
+    break, a stray quote, an old Mac line end) goes through the csv module, which
+    is slow but exact about where a record starts and where a quote is left open."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return _split_with_csv(text, delimiter)
+    data = text.encode()
+    lines_frame = _lines(text, data)
+    lines = lines_frame.get_column("line")
+    if '"' in text:
+        d = re.escape(delimiter)
+        field = f'"(?:[^"]|"")*"|[^"{d}]*'
+        if not lines.str.contains(f"^(?:{field})(?:{d}(?:{field}))*$").all():
+            return _split_with_csv(text, delimiter)
+        lines = lines.str.replace_all('"(?:[^"]|"")*"', "")
+    counts = lines.str.count_matches(delimiter, literal=True) + 1
+    width = int(counts.max() or 0)
+    if width == 0:
+        return _records_frame([], 0), None
+    names = [f"f{i}" for i in range(width)]
+    # Polars skips empty lines as the frame above does, so rows stay aligned (checked).
+    cells = pl.read_csv(
+        data,
+        has_header=False,
+        separator=delimiter,
+        quote_char='"',
+        schema=dict.fromkeys(names, pl.String),
+        missing_columns="insert",
+    )
+    if cells.height != lines_frame.height:
+        return _split_with_csv(text, delimiter)
+    frame = pl.concat(
+        [lines_frame.select(ROW), counts.cast(pl.Int64).alias(FIELDS).to_frame(), cells],
+        how="horizontal",
+    )
+    return frame, None
+
+
+def _lines(text: str, data: bytes) -> pl.DataFrame:
+    """Each non-empty line with its number. Polars reads lines fastest as a one-column
+    CSV (the unit separator never occurs: control characters are refused on
+    decoding), but drops empty lines; when it did, the lines are split again
+    in a way that keeps every line's number."""
+    lines = pl.read_csv(
+        data, has_header=False, separator="\x1f", quote_char=None, schema={"line": pl.String}
+    ).get_column("line")
+    if lines.len() != text.count("\n") + (not text.endswith("\n")):
+        lines = pl.Series("line", [text]).str.split("\n").explode()
+    return (
+        lines.str.strip_suffix("\r")
+        .to_frame()
+        .with_row_index(ROW, offset=1)
+        .filter(pl.col("line").is_not_null() & (pl.col("line") != ""))
+        .with_columns(pl.col(ROW).cast(pl.Int64))
+    )
+
+
+def _split_with_csv(text: str, delimiter: str) -> tuple[pl.DataFrame, int | None]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    index = 0
+    open_quote_row = None
+    try:
+        for index, record in enumerate(reader, start=1):
+            if record:
+                records.append((index, record))
+    except csv.Error:
+        open_quote_row = index + 1
+    width = max((len(values) for _, values in records), default=0)
+    return _records_frame(records, width), open_quote_row
+
+
+def _records_frame(records: list[tuple[int, list[str]]], width: int) -> pl.DataFrame:
+    data: dict[str, list[object]] = {
+        ROW: [row for row, _ in records],
+        FIELDS: [len(values) for _, values in records],
+    }
+    for i in range(width):
+        data[f"f{i}"] = [values[i] if i < len(values) else None for _, values in records]
+    schema = {ROW: pl.Int64, FIELDS: pl.Int64, **{f"f{i}": pl.String for i in range(width)}}
+    return pl.DataFrame(data, schema=schema)
+
+
+def recognise_kind(header: list[str], schema: Schema) -> Contract | None:
+    """The contract whose required columns the header covers best, if at least half."""
+    best, best_score = None, 0.0
+    for contract in schema.contracts.values():
+        names = {contract.header_lookup().get(h) for h in header}
+        required = contract.required_columns
+        score = sum(1 for c in required if c in names) / len(required)
+        if score > best_score:
+            best, best_score = contract, score
+    return best if best_score >= 0.5 else None
+
+
+def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_LIMITS) -> RawTable:
+    """Turn bytes into a RawTable; problems of the file as a whole are fatal issues."""
+    if len(data) > limits.max_bytes:
+        issue = make_issue(
+            schema,
+            "file_too_large",
+            lang,
+            found=f"{len(data) / 1e6:.1f}",
+            expected=f"{limits.max_bytes / 1e6:.0f}",
+        )
+        return RawTable(None, [], issues=[issue])
+    try:
+        text, encoding = decode(data)
+    except Unreadable as exc:
+        return RawTable(None, [], issues=[make_issue(schema, exc.rule, lang, value=exc.value)])
+    delimiter = sniff_delimiter(text)
+    records, open_quote_row = split_records(text, delimiter)
+    fields = [c for c in records.columns if c not in (ROW, FIELDS)]
+    records = records.with_columns(
+        pl.col(f).str.strip_chars().replace("", None) for f in fields
+    ).filter(pl.any_horizontal(pl.col(f).is_not_null() for f in fields) if fields else False)
+    if records.height == 0:
+        return RawTable(None, [], issues=[make_issue(schema, "file_empty", lang)])
+    header_row = records.item(0, ROW)
+    header = [v or "" for v in records.row(0)[2 : 2 + records.item(0, FIELDS)]]
+    while header and not header[-1]:
+        header.pop()
+    if len(header) > limits.max_columns:
+        issue = make_issue(
+            schema,
+            "too_many_columns",
+            lang,
+            row=header_row,
+            found=len(header),
+            expected=limits.max_columns,
+        )
+        return RawTable(None, header, issues=[issue], encoding=encoding, delimiter=delimiter)
+    contract = recognise_kind([h.lower() for h in header], schema)
+    if contract is None:
+        expected = "; ".join(
+            f"{c.kind}: {', '.join(c.required_columns)}" for c in schema.contracts.values()
+        )
+        issue = make_issue(schema, "kind_unrecognised", lang, row=header_row, expected=expected)
+        return RawTable(None, header, issues=[issue], encoding=encoding, delimiter=delimiter)
+    lookup = contract.header_lookup()
+    names = [lookup.get(h.lower(), h) for h in header]
+    body = records.slice(1)
+    # Excel writes empty cells past the last column; only written values make a row ragged.
+    spill = [pl.col(f).is_not_null() for f in fields[len(names) :]]
+    ragged = (pl.col(FIELDS) < len(names)) | (pl.any_horizontal(spill) if spill else False)
+    flagged = body.filter(ragged).select(ROW, FIELDS)
+    table = RawTable(
+        contract.kind,
+        names,
+        cells=body.filter(~ragged).select(ROW, *fields[: len(names)]),
+        encoding=encoding,
+        delimiter=delimiter,
+        written=dict(zip(names, header, strict=True)),
+    )
+    table.issues.extend(_header_issues(names, header_row, contract, schema, lang))
+    for row, found in flagged.iter_rows():
+        table.issues.append(
+            make_issue(schema, "ragged_row", lang, row=row, found=found, expected=len(names))
+        )
+    if open_quote_row is not None:
+        table.issues.append(make_issue(schema, "unterminated_quote", lang, row=open_quote_row))
+    return table
+
+
+def _header_issues(
+    header: list[str], row: int, contract: Contract, schema: Schema, lang: str
+) -> list[Issue]:
+    issues = []
+    allowed = contract.column_names
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            issues.append(make_issue(schema, "duplicate_column", lang, row=row, column=name))
+        elif name not in allowed:
+            issues.append(
+                make_issue(
+                    schema,
+                    "unknown_column",
+                    lang,
+                    row=row,
+                    column=name or '""',
+                    expected=", ".join(allowed),
+                )
+            )
+        seen.add(name)
+    for name in contract.required_columns:
+        if name not in header:
+            issues.append(make_issue(schema, "missing_column", lang, row=row, column=name))
+    return issues

@@ -1,0 +1,116 @@
+"""What the yearly report shows, gathered once from the warehouse.
+
+Only published values (through `publish.published_*`) enter the report, so a
+chart, a table or a sentence cannot show what disclosure control hid. The
+gathered data is language-neutral; labels are applied when rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from pipelines.contract.schema import SCHEMA_DIR, Schema
+from pipelines.publish.tables import (
+    Disclosure,
+    Row,
+    published_breakdowns,
+    published_heatmap,
+    published_national,
+    published_regions,
+)
+
+REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
+
+
+@cache
+def load_texts() -> dict[str, dict[str, str]]:
+    with open(REPORTS_DIR / "texts.yaml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@cache
+def load_series_breaks() -> dict[int, dict[str, str]]:
+    with open(SCHEMA_DIR / "series_breaks.yaml", encoding="utf-8") as f:
+        return {int(k): v for k, v in yaml.safe_load(f).items()}
+
+
+@dataclass
+class ReportData:
+    year: int
+    rules: Disclosure
+    national: Row
+    previous: Row | None
+    regions: list[Row]
+    breakdowns: list[Row]
+    heatmap: list[list[int | None]]
+    unknown_time: int
+    trend: list[Row]
+    quality: list[Row]
+    breaks: dict[int, dict[str, str]]
+    run_time: datetime
+    version: str
+    regions_total: int = 22
+    notes: list[str] = field(default_factory=list)
+
+
+QUALITY_SQL = """
+WITH s AS (SELECT * FROM submissions WHERE year = $year),
+f AS (SELECT * FROM submissions_in_force WHERE year = $year)
+SELECT r.region_code, r.status, r.months_reported,
+    (SELECT max(received_at)::DATE FROM f WHERE f.region_code = r.region_code) AS received,
+    (SELECT count(*) FROM s WHERE s.region_code = r.region_code) AS files,
+    (SELECT count(*) FROM s WHERE s.region_code = r.region_code AND s.status = 'rejected')
+        AS rejected,
+    (SELECT coalesce(sum(warnings), 0) FROM f WHERE f.region_code = r.region_code) AS warnings,
+    EXISTS (
+        SELECT 1 FROM s JOIN f ON s.region_code = f.region_code AND s.kind = f.kind
+        WHERE s.region_code = r.region_code AND s.status = 'rejected'
+          AND s.submission_id > f.submission_id) AS rejected_after_in_force
+FROM region_year_stats r WHERE r.year = $year ORDER BY r.sort_order
+"""
+
+
+def gather(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    rules: Disclosure,
+    schema: Schema,
+    version: str,
+    run_time: datetime,
+) -> ReportData:
+    years = [
+        y
+        for (y,) in con.execute(
+            "SELECT year FROM national_year_stats WHERE regions_reporting > 0 AND year <= ? "
+            "ORDER BY year",
+            [year],
+        ).fetchall()
+    ]
+    trend = [published_national(con, y, rules)[0] for y in years]
+    previous = next((r for r in trend if r["year"] == year - 1), None)
+    cur = con.execute(QUALITY_SQL, {"year": year})
+    names = [d[0] for d in cur.description]
+    quality = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    heat, unknown = published_heatmap(con, year, rules)
+    return ReportData(
+        year=year,
+        rules=rules,
+        national=published_national(con, year, rules)[0],
+        previous=previous,
+        regions=published_regions(con, year, rules, schema, "fi"),
+        breakdowns=published_breakdowns(con, year, rules),
+        heatmap=heat,
+        unknown_time=unknown,
+        trend=trend,
+        quality=quality,
+        breaks=load_series_breaks(),
+        run_time=run_time,
+        version=version,
+        regions_total=len(schema.codelists["regions"].codes),
+    )

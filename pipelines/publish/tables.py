@@ -1,0 +1,220 @@
+"""Published tables: disclosure control applied once, here, for every output.
+
+The warehouse keeps the unsuppressed figures for analysts; only what passes
+through `published_*` leaves it, and the CSV tables, the report and the
+workbook are all rendered from those values. CSV formatting is explicit
+(fixed decimals, LF line ends, no BOM) so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contract.schema import Schema
+from pipelines.publish.disclosure import is_small, suppress_group, suppress_table
+
+Row = dict[str, object]
+
+NATIONAL_COLUMNS = [
+    "year",
+    "incidents",
+    "missions",
+    "incidents_per_1000_missions",
+    "missions_per_incident",
+    "regions_reporting",
+]
+REGION_COLUMNS = [
+    "year",
+    "region_code",
+    "region_name",
+    "incidents",
+    "missions",
+    "incidents_per_1000_missions",
+    "missions_per_incident",
+    "flag",
+]
+BREAKDOWN_COLUMNS = ["year", "dimension", "category", "incidents", "percent", "flag"]
+DECIMALS = {"incidents_per_1000_missions": 4, "missions_per_incident": 1, "percent": 1}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
+STATUS_FLAGS = {
+    "not_submitted": "not_submitted",
+    "missions_missing": "missions_missing",
+    "incidents_missing": "incidents_missing",
+    "complete": "",
+}
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    threshold: int = 3
+    unreliable_below: int = 20
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, year: int) -> list[Row]:
+    cur = con.execute(sql, [year])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _hide(row: Row, keys: tuple[str, ...]) -> Row:
+    return {k: (None if k in keys else v) for k, v in row.items()}
+
+
+def published_national(con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure) -> list[Row]:
+    out = []
+    for r in _rows(con, "SELECT * FROM national_year_stats WHERE year = ? ORDER BY year", year):
+        if is_small(r["incidents"], rules.threshold):
+            r = _hide(r, ("incidents", "incidents_per_1000_missions", "missions_per_incident"))
+        out.append({k: r[k] for k in NATIONAL_COLUMNS})
+    return out
+
+
+def national_total_published(con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure) -> bool:
+    rows = con.execute(
+        "SELECT incidents FROM national_year_stats WHERE year = ?", [year]
+    ).fetchall()
+    return bool(rows) and not is_small(rows[0][0], rules.threshold)
+
+
+def published_regions(
+    con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure, schema: Schema, lang: str
+) -> list[Row]:
+    rows = _rows(con, "SELECT * FROM region_year_stats WHERE year = ? ORDER BY sort_order", year)
+    complete = [i for i, r in enumerate(rows) if r["status"] == "complete"]
+    hidden = [is_small(r["incidents"], rules.threshold) for r in rows]
+    in_total = suppress_group(
+        [rows[i]["incidents"] for i in complete],
+        rules.threshold,
+        total_published=national_total_published(con, year, rules),
+    )
+    for i, h in zip(complete, in_total, strict=True):
+        hidden[i] = h
+    names = schema.codelists["regions"]
+    out = []
+    for r, hide in zip(rows, hidden, strict=True):
+        flag = STATUS_FLAGS[r["status"]]
+        if hide:
+            flag = "suppressed"
+            r = _hide(r, ("incidents", "incidents_per_1000_missions", "missions_per_incident"))
+        elif not flag and r["incidents"] < rules.unreliable_below:
+            flag = "unreliable"
+        out.append(
+            {
+                **{k: r[k] for k in REGION_COLUMNS if k in r},
+                "region_name": names.label(r["region_code"], lang),
+                "flag": flag,
+            }
+        )
+    return [{k: row[k] for k in REGION_COLUMNS} for row in out]
+
+
+def published_breakdowns(con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure) -> list[Row]:
+    rows = _rows(
+        con,
+        "SELECT * FROM breakdown_stats WHERE year = ? ORDER BY dimension_order, category_order",
+        year,
+    )
+    total_published = national_total_published(con, year, rules)
+    out = []
+    for dimension in dict.fromkeys(r["dimension"] for r in rows):
+        group = [r for r in rows if r["dimension"] == dimension]
+        hidden = suppress_group(
+            [r["incidents"] for r in group], rules.threshold, total_published=total_published
+        )
+        for r, hide in zip(group, hidden, strict=True):
+            if hide:
+                r = _hide(r, ("incidents", "percent"))
+            out.append(
+                {
+                    **{k: r[k] for k in BREAKDOWN_COLUMNS if k in r},
+                    "flag": "suppressed" if hide else "",
+                }
+            )
+    return out
+
+
+HOUR_BANDS = 6  # four-hour bands: 00–04, 04–08, …, 20–24
+
+
+def published_heatmap(
+    con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure
+) -> tuple[list[list[int | None]], int]:
+    """Incidents by ISO weekday (rows) and four-hour band (columns), over the reporting
+    regions, with both margins protected; and the number of incidents with no time."""
+    cells = [[0] * HOUR_BANDS for _ in range(7)]
+    rows = con.execute(
+        f"""SELECT isodow(i.incident_date), hour(i.incident_time) // (24 // {HOUR_BANDS}), count(*)
+        FROM incidents i JOIN region_year_stats r
+          ON r.year = i.year AND r.region_code = i.region_code AND r.status = 'complete'
+        WHERE i.year = ? AND i.incident_time IS NOT NULL GROUP BY ALL""",
+        [year],
+    ).fetchall()
+    for weekday, band, n in rows:
+        cells[weekday - 1][band] = n
+    unknown = con.execute(
+        "SELECT coalesce(sum(incidents), 0) FROM breakdown_stats "
+        "WHERE year = ? AND dimension = 'hour' AND category = 'unknown'",
+        [year],
+    ).fetchall()[0][0]
+    hidden = suppress_table(cells, rules.threshold)
+    published = [
+        [None if h else v for v, h in zip(row, hrow, strict=True)]
+        for row, hrow in zip(cells, hidden, strict=True)
+    ]
+    return published, int(unknown)
+
+
+def csv_value(column: str, value: object) -> str:
+    if value is None:
+        return ""
+    if column in DECIMALS:
+        return f"{float(value):.{DECIMALS[column]}f}"
+    return str(value)
+
+
+def safe_cell(value: str) -> str:
+    """Neutralise spreadsheet formulas: a cell that starts like one (=, +, -, @) and is
+    not a number is prefixed with an apostrophe, so Excel shows it as text."""
+    if value[:1] in FORMULA_STARTS and not NUMBER_RE.match(value):
+        return "'" + value
+    return value
+
+
+def write_csv(path: Path, header: list[str], rows: list[Row]) -> None:
+    """Write through a temporary file and rename, so a reader never sees half a table."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([safe_cell(csv_value(c, r[c])) for c in header] for r in rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    os.replace(tmp, path)
+
+
+def publish_tables(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    out_dir: Path,
+    rules: Disclosure,
+    schema: Schema,
+    lang: str,
+) -> dict[str, Path]:
+    tables = {
+        "national": (NATIONAL_COLUMNS, published_national(con, year, rules)),
+        "regions": (REGION_COLUMNS, published_regions(con, year, rules, schema, lang)),
+        "breakdowns": (BREAKDOWN_COLUMNS, published_breakdowns(con, year, rules)),
+    }
+    paths = {}
+    for name, (header, rows) in tables.items():
+        paths[name] = out_dir / f"{name}.csv"
+        write_csv(paths[name], header, rows)
+    return paths

@@ -1,0 +1,166 @@
+"""Great Expectations audits every verdict, on the second core, while the run goes on.
+
+The pipeline decides verdicts with the suite evaluated in Polars (`polars_suite`):
+it takes a fraction of a second, where importing GX alone takes several seconds
+on a small machine. GX then evaluates the same suite on the same files in a
+worker process started as early as possible, and the run's last check requires
+GX to find exactly the issues the verdicts hold. The import is paid once per
+process and in parallel with the work, not before it; no rule is skipped, and a
+disagreement fails the run.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from pipelines.contract.issues import Issue
+from pipelines.settings import DEFAULT_LIMITS, Limits
+from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
+
+Job = tuple[int, list[SubmissionFile], str, date, Limits]
+
+
+def _serve(conn: Connection) -> None:
+    """The worker: import GX once, then evaluate jobs in the order they come."""
+    import great_expectations  # noqa: F401
+
+    from pipelines.contract.schema import load_schema
+
+    schema = load_schema()
+    while (job := conn.recv()) is not None:
+        job_id, files, lang, today, limits = job
+        try:
+            verdicts = validate_files(
+                files, schema, lang=lang, today=today, limits=limits, evaluator="gx"
+            )
+            conn.send((job_id, [v.issues for v in verdicts], None))
+        except Exception:
+            conn.send((job_id, None, traceback.format_exc()))
+
+
+@dataclass
+class Worker:
+    """A spawned process (forking one that runs Polars' thread pool is unsafe) that
+    is daemonic, so that the interpreter stops it at exit instead of waiting for
+    an import nobody needs any more."""
+
+    process: BaseProcess
+    conn: Connection
+    sent: int = 0
+    done: dict[int, tuple[list[list[Issue]] | None, str | None]] = field(default_factory=dict)
+
+    def submit(self, files: list[SubmissionFile], lang: str, today: date, limits: Limits) -> int:
+        self.sent += 1
+        job: Job = (self.sent, files, lang, today, limits)
+        self.conn.send(job)
+        return self.sent
+
+    def stop(self) -> None:
+        """Let a worker that has audited something exit on its own, so that what GX
+        set up in it is released (a killed worker leaves a semaphore behind and
+        Python warns about it); one that never got a job is still importing and
+        is simply stopped."""
+        if not self.process.is_alive():
+            return
+        if self.sent:
+            self.conn.send(None)
+            self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
+
+    def result(self, job_id: int) -> list[list[Issue]]:
+        while job_id not in self.done:
+            if self.conn.poll(1):
+                received, issues, error = self.conn.recv()
+                self.done[received] = (issues, error)
+            elif not self.process.is_alive():
+                raise RuntimeError(f"the GX worker stopped (exit code {self.process.exitcode})")
+        issues, error = self.done.pop(job_id)
+        if error is not None:
+            raise RuntimeError(f"GX could not audit the verdicts:\n{error}")
+        assert issues is not None
+        return issues
+
+
+_worker: Worker | None = None
+
+
+def start_worker() -> Worker:
+    """Start the worker and its GX import now, so that it is ready when needed."""
+    global _worker
+    if _worker is None or not _worker.process.is_alive():
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs,), daemon=True, name="gx-audit")
+        process.start()
+        _worker = Worker(process, ours)
+        atexit.register(_worker.stop)
+    return _worker
+
+
+@dataclass
+class Audit:
+    """GX's issues for a list of files (pending in the worker) and the verdicts to match."""
+
+    files: list[str]
+    expected: list[list[Issue]]
+    worker: Worker
+    job_id: int
+
+    def disagreements(self) -> list[str]:
+        """One line per file whose issues differ, naming the first difference."""
+        found = []
+        for name, ours, theirs in zip(
+            self.files, self.expected, self.worker.result(self.job_id), strict=True
+        ):
+            if ours == theirs:
+                continue
+            only_ours = [i for i in ours if i not in theirs]
+            only_gx = [i for i in theirs if i not in ours]
+            if not only_ours and not only_gx:
+                found.append(f"{name}: the same issues, listed a different number of times")
+                continue
+            first = (only_ours or only_gx)[0]
+            side = "verdict only" if only_ours else "GX only"
+            found.append(f"{name}: {side}: row {first.row}, {first.column}, {first.rule}")
+        return found
+
+
+def audit(
+    files: list[SubmissionFile],
+    verdicts: list[Verdict],
+    *,
+    lang: str,
+    today: date,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Audit:
+    """Hand the files to the GX worker; the result is collected by `Audit.disagreements`."""
+    worker = start_worker()
+    job_id = worker.submit(files, lang, today, limits)
+    return Audit([f.name for f in files], [v.issues for v in verdicts], worker, job_id)
+
+
+def stop_worker() -> None:
+    """Stop a worker started in advance when it turns out there is nothing to audit."""
+    global _worker
+    if _worker is not None:
+        _worker.stop()
+        _worker = None
+
+
+_pending: dict[int, Audit] = {}
+
+
+def register(year: int, pending: Audit) -> None:
+    """Keep the audit of a year's new files for the check that ends the run."""
+    _pending[year] = pending
+
+
+def take(year: int) -> Audit | None:
+    return _pending.pop(year, None)

@@ -1,0 +1,89 @@
+"""From text to values: how the spellings regions use become canonical, and what a
+valid whole number, date and time are.
+
+These are the definitions the suite, the verdict and the load all share, so
+they live below all three: a value the suite accepts is a value the load parses.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.contract.schema import Contract, Schema
+from pipelines.ingest.reader import ROW, RawTable
+
+INTEGER_RE = r"^[+-]?\d+$"
+ISO_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+FINNISH_DATE_RE = r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"
+TIME_RE = r"^(\d{1,2})[:.](\d{2})$"
+THOUSANDS_SEPARATORS = r"[\s\u00a0\u202f]"
+
+
+def text_frame(table: RawTable, contract: Contract) -> pl.DataFrame:
+    """All contract columns as text (empty cell = null), plus the spreadsheet row."""
+    exprs = [pl.col(ROW)]
+    for name in contract.column_names:
+        if name in table.header:
+            exprs.append(pl.col(f"f{table.header.index(name)}").alias(name))
+        else:
+            exprs.append(pl.lit(None, dtype=pl.String).alias(name))
+    return table.cells.select(exprs)
+
+
+def normalise(frame: pl.DataFrame, contract: Contract, schema: Schema) -> pl.DataFrame:
+    """Bring the spellings regions really use to the canonical form, so the same facts
+    give the same statistics: Finnish dates (1.3.2023), times without a leading
+    zero (7:05), thousands separators, region codes without their zero, codes
+    written as their Finnish or Swedish labels. Anything else is left as written,
+    for the rules to refuse with the value the contact wrote."""
+    exprs = []
+    for c in contract.columns:
+        col = pl.col(c.name)
+        if c.type == "date":
+            d = col.str.extract_groups(FINNISH_DATE_RE)
+            iso = pl.concat_str(
+                d.struct.field("3"),
+                d.struct.field("2").str.zfill(2),
+                d.struct.field("1").str.zfill(2),
+                separator="-",
+            )
+            exprs.append(pl.when(col.str.contains(FINNISH_DATE_RE)).then(iso).otherwise(col))
+        elif c.type == "time":
+            t = col.str.extract_groups(TIME_RE)
+            hhmm = pl.concat_str(
+                t.struct.field("1").str.zfill(2), t.struct.field("2"), separator=":"
+            )
+            exprs.append(pl.when(col.str.contains(TIME_RE)).then(hhmm).otherwise(col))
+        elif c.type == "integer":
+            exprs.append(col.str.replace_all(THOUSANDS_SEPARATORS, ""))
+        elif c.codelist:
+            lookup = schema.codelists[c.codelist].lookup()
+            exprs.append(
+                col.str.to_lowercase().replace_strict(lookup, default=col, return_dtype=pl.String)
+            )
+        else:
+            continue
+        exprs[-1] = exprs[-1].alias(c.name)
+    return frame.with_columns(exprs)
+
+
+def parsed(column: str, type_: str) -> pl.Expr:
+    """A column's value as its type, null where it does not parse: the one definition of
+    what a valid whole number, date and time are, shared by the GX frame and the load."""
+    col = pl.col(column)
+    if type_ == "integer":
+        return pl.when(col.str.contains(INTEGER_RE)).then(col).cast(pl.Int64, strict=False)
+    if type_ == "date":
+        return pl.when(col.str.contains(ISO_DATE_RE)).then(
+            col.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        )
+    if type_ == "time":
+        return col.str.strptime(pl.Time, "%H:%M", strict=False)
+    return col
+
+
+def typed_frame(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    """Parse each column to its type; a value that does not parse becomes null."""
+    exprs = [pl.col(ROW)]
+    exprs += [parsed(c.name, c.type).alias(c.name) for c in contract.columns if not c.free_text]
+    return frame.select(exprs)

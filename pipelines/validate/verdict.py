@@ -1,0 +1,300 @@
+"""Validation of submitted files: the verdict a region's data contact gets.
+
+Column rules are one suite generated from the schema (`suite`), evaluated in
+Polars (`polars_suite`) for verdicts and by Great Expectations (`gx_suite`)
+to audit them; rules GX cannot express (duplicates with a pointer to the
+first row, cross-field and whole-file rules) run here in Polars. Both report
+through the same `Issue`, one per cell: the first rule that fails a cell wins,
+so a value that is not a code is not also called a region mismatch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import polars as pl
+
+from pipelines.contract.issues import Issue, make_issue, sort_issues
+from pipelines.contract.privacy import CANDIDATE_RE, find_personal_data
+from pipelines.contract.schema import Column, Contract, Schema
+from pipelines.ingest.reader import ROW, read_table
+from pipelines.settings import DEFAULT_LIMITS, Limits
+from pipelines.validate import polars_suite, suite
+from pipelines.validate.parsing import normalise, text_frame, typed_frame
+
+Evaluator = Literal["gx", "polars"]
+
+
+@dataclass(frozen=True)
+class SubmissionFile:
+    """A file and what it claims to be: from the inbox folder or the CLI's options."""
+
+    name: str
+    data: bytes
+    region_code: str | None = None
+    year: int | None = None
+
+
+@dataclass
+class Verdict:
+    file: str
+    kind: str | None
+    region_code: str | None
+    year: int | None
+    issues: list[Issue] = field(default_factory=list)
+    rows: int = 0
+    frame: pl.DataFrame | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        return not any(i.severity in ("fatal", "error") for i in self.issues)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for i in self.issues if i.severity == severity)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "region_code": self.region_code,
+            "year": self.year,
+            "accepted": self.accepted,
+            "issues": [i.as_dict() for i in self.issues],
+        }
+
+
+def validate_files(
+    files: list[SubmissionFile],
+    schema: Schema,
+    *,
+    lang: str,
+    today: date,
+    limits: Limits = DEFAULT_LIMITS,
+    evaluator: Evaluator = "gx",
+) -> list[Verdict]:
+    """Validate many files with one suite run per kind and year, which is what keeps it
+    fast. `polars` decides verdicts in the pipeline and at the command line; `gx`
+    gives the same verdict at GX's import cost, for its audit (`gx_audit`)."""
+    verdicts: list[Verdict] = []
+    batches: dict[tuple[str, int | None], list[tuple[Verdict, pl.DataFrame]]] = {}
+    for f in files:
+        table = read_table(f.data, schema, lang, limits)
+        verdict = Verdict(
+            f.name,
+            table.kind,
+            f.region_code,
+            f.year,
+            list(table.issues),
+            table.cells.height,
+            encoding=table.encoding,
+            delimiter=table.delimiter,
+            headers=table.written,
+        )
+        verdicts.append(verdict)
+        if f.region_code is not None and f.region_code not in schema.codelists["regions"].codes:
+            verdict.issues.append(
+                make_issue(schema, "region_folder_unknown", lang, value=f.region_code)
+            )
+        if table.fatal or verdict.count("fatal") or table.kind is None:
+            continue
+        frame = text_frame(table, schema.contracts[table.kind])
+        verdict.issues.extend(
+            _personal_data(frame, verdict, schema.contracts[table.kind], schema, lang)
+        )
+        batches.setdefault((table.kind, f.year), []).append((verdict, frame))
+
+    for (kind, year), members in batches.items():
+        contract = schema.contracts[kind]
+        normalised = [(v, normalise(frame, contract, schema)) for v, frame in members]
+        cell_issues = _column_rules(
+            normalised, members, contract, schema, lang, year, today, evaluator
+        )
+        for (verdict, frame), found in zip(normalised, cell_issues, strict=True):
+            found.extend(_custom_rules(frame, verdict, contract, schema, lang))
+            missing = {i.column for i in verdict.issues if i.rule == "missing_column"}
+            found = [i for i in found if i.column not in missing]
+            verdict.issues.extend(_first_per_cell(found))
+            if verdict.accepted:
+                verdict.frame = typed_frame(frame, contract)
+    for verdict in verdicts:
+        verdict.issues = sort_issues(verdict.issues)
+    return verdicts
+
+
+def _column_rules(
+    members: list[tuple[Verdict, pl.DataFrame]],
+    raw: list[tuple[Verdict, pl.DataFrame]],
+    contract: Contract,
+    schema: Schema,
+    lang: str,
+    year: int | None,
+    today: date,
+    evaluator: Evaluator,
+) -> list[list[Issue]]:
+    """Run the generated GX suite once over all files of a batch; issues show the raw value."""
+    if evaluator == "gx":
+        from pipelines.validate.gx_suite import run_suite  # imports GX: seconds, only when asked
+    else:
+        run_suite = polars_suite.run_suite
+
+    frames = []
+    for index, (verdict, frame) in enumerate(members):
+        frames.append(
+            frame.with_columns(
+                pl.lit(index).alias(suite.FILE),
+                pl.lit(verdict.region_code).cast(pl.String).alias("_expected_region_code"),
+                pl.lit(verdict.year).cast(pl.Int64).alias("_expected_year"),
+            )
+        )
+    combined = pl.concat(frames) if frames else pl.DataFrame()
+    failures = run_suite(combined, contract, schema, year=year, today=today)
+    per_file: list[list[Issue]] = [[] for _ in members]
+    for failure in failures:
+        params = dict(failure.params)
+        if failure.rule == "region_mismatch":
+            params["expected"] = members[failure.file][0].region_code
+        elif failure.rule == "year_mismatch":
+            params["expected"] = members[failure.file][0].year
+        elif failure.rule == "text_too_long":
+            params["found"] = len(failure.value or "")
+        elif failure.rule == "code":
+            params["expected"] = allowed_values(schema, contract.column(failure.column), lang)
+        raw_frame = raw[failure.file][1]
+        position = raw_frame.get_column(ROW).search_sorted(failure.row)
+        written = raw_frame.get_column(failure.column)[position]
+        value = None if contract.column(failure.column).free_text else written
+        per_file[failure.file].append(
+            make_issue(
+                schema,
+                failure.rule,
+                lang,
+                row=failure.row,
+                column=failure.column,
+                value=value,
+                headers=members[failure.file][0].headers,
+                **params,
+            )
+        )
+    return per_file
+
+
+def allowed_values(schema: Schema, column: Column, lang: str) -> str:
+    """What a contact may write: word codes as their labels in the message's language
+    (the reader takes labels), numeric codes such as region codes as they are."""
+    codelist = schema.codelists[column.codelist or ""]
+    if all(code.isdigit() for code in codelist.codes):
+        return ", ".join(codelist.codes)
+    return ", ".join(f"{codelist.label(code, lang)} ({code})" for code in codelist.codes)
+
+
+def _custom_rules(
+    frame: pl.DataFrame, verdict: Verdict, contract: Contract, schema: Schema, lang: str
+) -> list[Issue]:
+    issues: list[Issue] = []
+    if frame.height == 0 and contract.kind == "incidents":
+        issues.append(make_issue(schema, "no_rows", lang))
+    for key in contract.unique_key:
+        present = frame.filter(pl.col(key).is_not_null())
+        first = present.group_by(key, maintain_order=True).agg(pl.col(ROW).min().alias("_first"))
+        dupes = present.join(first, on=key).filter(pl.col(ROW) != pl.col("_first"))
+        for row, value, first_row in dupes.select(ROW, key, "_first").iter_rows():
+            issues.append(
+                make_issue(
+                    schema,
+                    "duplicate_key",
+                    lang,
+                    row=row,
+                    column=key,
+                    value=value,
+                    first_row=first_row,
+                    headers=verdict.headers,
+                )
+            )
+    for c in contract.columns:
+        if c.only_when:
+            other, expected = c.only_when["column"], c.only_when["equals"]
+            bad = frame.filter(
+                pl.col(c.name).is_not_null() & (pl.col(other).fill_null("") != expected)
+            )
+            for row, value in bad.select(ROW, c.name).iter_rows():
+                issues.append(
+                    make_issue(
+                        schema,
+                        "only_when",
+                        lang,
+                        row=row,
+                        column=c.name,
+                        value=value,
+                        other=other,
+                        expected=schema.codelists[contract.column(other).codelist].label(
+                            expected, lang
+                        )
+                        if contract.column(other).codelist
+                        else expected,
+                        headers=verdict.headers,
+                    )
+                )
+    if contract.complete_set:
+        spec = contract.complete_set
+        present = set(
+            typed_frame(frame, contract).get_column(spec["column"]).drop_nulls().to_list()
+        )
+        missing = [m for m in range(spec["min"], spec["max"] + 1) if m not in present]
+        if missing:
+            issues.append(
+                make_issue(
+                    schema,
+                    "incomplete_months",
+                    lang,
+                    column=spec["column"],
+                    value=", ".join(str(m) for m in missing),
+                    headers=verdict.headers,
+                )
+            )
+    return issues
+
+
+def _personal_data(
+    frame: pl.DataFrame, verdict: Verdict, contract: Contract, schema: Schema, lang: str
+) -> list[Issue]:
+    """Identity codes, e-mail addresses and phone numbers in any text column reject the
+    file; the message names the kind of data and shows the value masked."""
+    issues = []
+    for c in contract.columns:
+        if c.type != "text":
+            continue
+        candidates = frame.filter(pl.col(c.name).str.contains(CANDIDATE_RE))
+        for row, value in candidates.select(ROW, c.name).iter_rows():
+            found = find_personal_data(value)
+            if found:
+                kinds = dict.fromkeys(kind for kind, _ in found)
+                issues.append(
+                    make_issue(
+                        schema,
+                        "personal_data",
+                        lang,
+                        row=row,
+                        column=c.name,
+                        value=" … ".join(text for _, text in found),
+                        detail=", ".join(schema.text(k, lang) for k in kinds),
+                        headers=verdict.headers,
+                    )
+                )
+    return issues
+
+
+def _first_per_cell(issues: list[Issue]) -> list[Issue]:
+    seen: set[tuple[int | None, str | None]] = set()
+    kept = []
+    for issue in issues:
+        key = (issue.row, issue.column)
+        if issue.row is not None and key in seen:
+            continue
+        seen.add(key)
+        kept.append(issue)
+    return kept

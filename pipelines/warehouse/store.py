@@ -1,0 +1,328 @@
+"""The DuckDB warehouse: submissions register, staged rows, data in force, statistics.
+
+Every function takes an open connection, so the same code serves the Dagster
+resource, the CLI and the tests. Table layouts of submitted data are derived
+from the contracts; free-text columns are never stored (data minimisation:
+they are not needed for any statistic and may hold personal data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from pipelines.contract.issues import Issue, make_issue
+from pipelines.contract.schema import Contract, Schema
+from pipelines.validate.verdict import Verdict
+
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "code": "VARCHAR",
+    "date": "DATE",
+    "time": "TIME",
+    "integer": "INTEGER",
+}
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All or nothing: a failure (or a killed process) leaves the previous state."""
+    con.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def stored_columns(contract: Contract) -> list[tuple[str, str]]:
+    return [(c.name, SQL_TYPES[c.type]) for c in contract.columns if not c.free_text]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, schema: Schema) -> None:
+    """Create missing tables and refresh the reference tables from the code lists."""
+    con.execute("CREATE SEQUENCE IF NOT EXISTS submission_seq START 1")
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS submissions (
+            submission_id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL,
+            region_code VARCHAR NOT NULL,
+            file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            size_bytes BIGINT NOT NULL,
+            received_at TIMESTAMP NOT NULL,
+            archive_path VARCHAR NOT NULL,
+            kind VARCHAR,
+            status VARCHAR NOT NULL,
+            validated_at TIMESTAMP,
+            rows INTEGER,
+            errors INTEGER,
+            warnings INTEGER,
+            UNIQUE (year, region_code, sha256)
+        )"""
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS submission_issues (
+            submission_id INTEGER NOT NULL,
+            severity VARCHAR NOT NULL,
+            "row" INTEGER,
+            "column" VARCHAR,
+            value VARCHAR,
+            rule VARCHAR NOT NULL,
+            message VARCHAR NOT NULL
+        )"""
+    )
+    for contract in schema.contracts.values():
+        cols = ", ".join(f'"{n}" {t}' for n, t in stored_columns(contract))
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS staged_{contract.kind} "
+            f"(submission_id INTEGER NOT NULL, row_number INTEGER NOT NULL, {cols})"
+        )
+        data_cols = ", ".join(f'"{n}" {t}' for n, t in stored_columns(contract) if n != "year")
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS {contract.kind} (year INTEGER NOT NULL, "
+            f"submission_id INTEGER NOT NULL, row_number INTEGER NOT NULL, {data_cols})"
+        )
+    con.execute(
+        """
+        CREATE OR REPLACE VIEW submissions_in_force AS
+        SELECT * FROM submissions WHERE status = 'accepted'
+        QUALIFY row_number() OVER (
+            PARTITION BY year, region_code, kind ORDER BY submission_id DESC) = 1"""
+    )
+    rows = [
+        (name, code, order, labels["fi"], labels["sv"], labels["en"])
+        for name, codelist in schema.codelists.items()
+        for order, (code, labels) in enumerate(codelist.codes.items(), start=1)
+    ]
+    with transaction(con):
+        con.execute(
+            "CREATE OR REPLACE TABLE ref_codes (codelist VARCHAR, code VARCHAR, "
+            "sort_order INTEGER, "
+            "label_fi VARCHAR, label_sv VARCHAR, label_en VARCHAR)"
+        )
+        con.executemany("INSERT INTO ref_codes VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+@dataclass(frozen=True)
+class Received:
+    year: int
+    region_code: str
+    file_name: str
+    sha256: str
+    size_bytes: int
+    received_at: datetime
+    archive_path: str
+
+
+def register_submission(con: duckdb.DuckDBPyConnection, rec: Received) -> int | None:
+    """Record a received file; None when the same bytes were already submitted."""
+    known = con.execute(
+        "SELECT submission_id FROM submissions WHERE year = ? AND region_code = ? AND sha256 = ?",
+        [rec.year, rec.region_code, rec.sha256],
+    ).fetchall()
+    if known:
+        return None
+    row = con.execute(
+        "INSERT INTO submissions (submission_id, year, region_code, file_name, sha256, size_bytes, "
+        "received_at, archive_path, status) "
+        "VALUES (nextval('submission_seq'), ?, ?, ?, ?, ?, ?, ?, "
+        "'received') RETURNING submission_id",
+        [
+            rec.year,
+            rec.region_code,
+            rec.file_name,
+            rec.sha256,
+            rec.size_bytes,
+            rec.received_at,
+            rec.archive_path,
+        ],
+    ).fetchall()
+    return int(row[0][0])
+
+
+def pending_submissions(
+    con: duckdb.DuckDBPyConnection, year: int
+) -> list[tuple[int, str, str, str]]:
+    """(submission_id, region_code, file_name, archive_path) of files not yet validated."""
+    return [
+        (int(a), b, c, d)
+        for a, b, c, d in con.execute(
+            "SELECT submission_id, region_code, file_name, archive_path FROM submissions "
+            "WHERE year = ? AND status = 'received' ORDER BY submission_id",
+            [year],
+        ).fetchall()
+    ]
+
+
+def insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, issues: list[Issue]) -> None:
+    con.executemany(
+        "INSERT INTO submission_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(submission_id, i.severity, i.row, i.column, i.value, i.rule, i.message) for i in issues],
+    )
+
+
+def record_verdicts(
+    con: duckdb.DuckDBPyConnection,
+    verdicts: list[tuple[int, Verdict, Contract | None]],
+    validated_at: datetime,
+) -> None:
+    """Store verdicts, their issues and accepted rows, all in one transaction: a crash
+    leaves every file pending, to be validated again, and one commit instead of one
+    per file saves seconds at a million rows."""
+    with transaction(con):
+        for submission_id, verdict, contract in verdicts:
+            _record_verdict(con, submission_id, verdict, contract, validated_at)
+
+
+def _record_verdict(
+    con: duckdb.DuckDBPyConnection,
+    submission_id: int,
+    verdict: Verdict,
+    contract: Contract | None,
+    validated_at: datetime,
+) -> None:
+    con.execute(
+        "UPDATE submissions SET kind = ?, status = ?, validated_at = ?, rows = ?, errors = ?, "
+        "warnings = ? WHERE submission_id = ?",
+        [
+            verdict.kind,
+            "accepted" if verdict.accepted else "rejected",
+            validated_at,
+            verdict.rows,
+            verdict.count("fatal") + verdict.count("error"),
+            verdict.count("warning"),
+            submission_id,
+        ],
+    )
+    if verdict.issues:
+        insert_issues(con, submission_id, verdict.issues)
+    if verdict.accepted and verdict.frame is not None and contract is not None:
+        names = [n for n, _ in stored_columns(contract)]
+        staged = verdict.frame.select(
+            pl.lit(submission_id, dtype=pl.Int32).alias("submission_id"),
+            pl.col("_row").cast(pl.Int32).alias("row_number"),
+            *[pl.col(n) for n in names],
+        )
+        con.register("_staged", staged.to_arrow())
+        con.execute(f"INSERT INTO staged_{contract.kind} SELECT * FROM _staged")
+        con.unregister("_staged")
+
+
+def load_in_force(con: duckdb.DuckDBPyConnection, contract: Contract, year: int) -> int:
+    """Replace the year's rows with those of the submissions in force, atomically."""
+    kind = contract.kind
+    names = [n for n, _ in stored_columns(contract) if n != "year"]
+    cols = ", ".join(f's."{n}"' for n in names)
+    with transaction(con):
+        con.execute(f"DELETE FROM {kind} WHERE year = ?", [year])
+        con.execute(
+            f"INSERT INTO {kind} SELECT f.year, s.submission_id, s.row_number, {cols} "
+            f"FROM staged_{kind} s JOIN submissions_in_force f USING (submission_id) "
+            f"WHERE f.year = ? AND f.kind = ? ORDER BY f.region_code, s.row_number",
+            [year, kind],
+        )
+        count = con.execute(f"SELECT count(*) FROM {kind} WHERE year = ?", [year]).fetchall()[0][0]
+    return int(count)
+
+
+def contract_violations(
+    con: duckdb.DuckDBPyConnection, contract: Contract, year: int
+) -> dict[str, int]:
+    """Re-check the data in force against the contract, in SQL: the gate before statistics.
+
+    Validation already refused bad files; this guards against anything that
+    could slip past it (a bug, a hand edit of the warehouse) before a figure
+    is computed from it. Returns {check: offending row count}, only non-zero.
+    """
+    t = contract.kind
+    checks = {
+        "not_from_accepted_submission": (
+            f"SELECT count(*) FROM {t} d LEFT JOIN submissions_in_force f USING (submission_id) "
+            f"WHERE d.year = $year AND (f.submission_id IS NULL OR f.region_code <> d.region_code "
+            f"OR f.kind <> '{t}')"
+        )
+    }
+    for c in contract.columns:
+        if c.free_text or c.name == "year":
+            continue
+        col = f'd."{c.name}"'
+        if c.required:
+            checks[f"{c.name}_missing"] = (
+                f"SELECT count(*) FROM {t} d WHERE year = $year AND {col} IS NULL"
+            )
+        if c.codelist:
+            checks[f"{c.name}_not_in_code_list"] = (
+                f"SELECT count(*) FROM {t} d WHERE year = $year AND {col} IS NOT NULL "
+                f"AND {col} NOT IN (SELECT code FROM ref_codes WHERE codelist = '{c.codelist}')"
+            )
+        bounds = [
+            f"{col} < {c.min}" if c.min is not None else "",
+            f"{col} > {c.max}" if c.max is not None else "",
+        ]
+        if c.within_reporting_year:
+            bounds.append(f"year({col}) <> $year")
+        if any(bounds):
+            cond = " OR ".join(b for b in bounds if b)
+            checks[f"{c.name}_out_of_range"] = (
+                f"SELECT count(*) FROM {t} d WHERE year = $year AND ({cond})"
+            )
+    if contract.unique_key:
+        key = ", ".join(f'"{k}"' for k in contract.unique_key)
+        checks["duplicate_key"] = (
+            f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {t} "
+            f"WHERE year = $year GROUP BY region_code, {key})"
+        )
+    found = {}
+    for name, sql in checks.items():
+        n = int(con.execute(sql, {"year": year}).fetchall()[0][0])
+        if n:
+            found[name] = n
+    return found
+
+
+def record_cross_file_warnings(
+    con: duckdb.DuckDBPyConnection, schema: Schema, year: int, lang: str
+) -> list[tuple[str, Issue]]:
+    """Warnings that need both files of a region: a zero mission total beside incidents.
+
+    Recorded on the missions submission in force, once; returns (region, issue) of new ones.
+    """
+    rows = con.execute(
+        """
+        WITH m AS (
+            SELECT f.submission_id, f.region_code, sum(s.missions) AS total
+            FROM submissions_in_force f JOIN staged_missions s USING (submission_id)
+            WHERE f.year = $year AND f.kind = 'missions' GROUP BY ALL),
+        i AS (
+            SELECT f.region_code, count(*) AS n
+            FROM submissions_in_force f JOIN staged_incidents s USING (submission_id)
+            WHERE f.year = $year AND f.kind = 'incidents' GROUP BY ALL)
+        SELECT m.submission_id, m.region_code, i.n FROM m JOIN i USING (region_code)
+        WHERE m.total = 0 AND i.n > 0
+          AND NOT EXISTS (
+            SELECT 1 FROM submission_issues x
+            WHERE x.submission_id = m.submission_id AND x.rule = 'missions_zero_with_incidents')
+        ORDER BY m.region_code""",
+        {"year": year},
+    ).fetchall()
+    found = []
+    for submission_id, region, n in rows:
+        issue = make_issue(
+            schema, "missions_zero_with_incidents", lang, column="missions", year=year, found=n
+        )
+        insert_issues(con, submission_id, [issue])
+        con.execute(
+            "UPDATE submissions SET warnings = warnings + 1 WHERE submission_id = ?",
+            [submission_id],
+        )
+        found.append((region, issue))
+    return found

@@ -1,0 +1,82 @@
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines.ingest.reader import _split_with_csv, read_table, split_records
+from tests.conftest import GOOD_ROW, INCIDENT_HEADER
+
+
+def test_kind_is_recognised_from_the_header(schema):
+    assert read_table(f"{INCIDENT_HEADER}\n{GOOD_ROW}\n".encode(), schema, "en").kind == "incidents"
+    missions = b"region_code,year,month,missions\n05,2023,1,100\n"
+    assert read_table(missions, schema, "en").kind == "missions"
+
+
+def test_rows_keep_spreadsheet_numbers_across_blank_lines(schema):
+    table = read_table(f"{INCIDENT_HEADER}\n{GOOD_ROW}\n\n{GOOD_ROW}\n".encode(), schema, "en")
+    assert table.cells.get_column("_row").to_list() == [2, 4]
+
+
+def test_byte_order_mark_is_accepted(schema):
+    table = read_table(
+        b"\xef\xbb\xbfregion_code,year,month,missions\n05,2023,1,100\n", schema, "en"
+    )
+    assert table.kind == "missions" and not table.issues
+
+
+def test_empty_file_is_fatal(schema):
+    table = read_table(b"", schema, "en")
+    assert [(i.severity, i.rule) for i in table.issues] == [("fatal", "file_empty")]
+
+
+def test_binary_content_is_fatal(schema):
+    table = read_table(b"\x00\x01PK\x03\x04", schema, "en")
+    assert table.issues[0].rule == "binary_file"
+    assert table.issues[0].severity == "fatal"
+
+
+def test_unrecognised_header_is_fatal_and_names_the_expected_columns(schema):
+    table = read_table(b"name,age\nx,1\n", schema, "en")
+    assert table.issues[0].rule == "kind_unrecognised"
+    assert "incident_id" in table.issues[0].message
+
+
+def test_ragged_row_is_reported_with_its_row(schema):
+    table = read_table(f"{INCIDENT_HEADER}\n{GOOD_ROW}\nA,05\n".encode(), schema, "en")
+    [issue] = table.issues
+    assert (issue.rule, issue.row) == ("ragged_row", 3)
+    assert "2 fields" in issue.message and "16" in issue.message
+    assert table.cells.height == 1
+
+
+def test_header_problems_are_errors(schema):
+    header = INCIDENT_HEADER.replace("urgency", "colour").replace(",description", ",staff_count")
+    table = read_table(f"{header}\n".encode(), schema, "en")
+    rules = {(i.rule, i.column) for i in table.issues}
+    assert rules == {("unknown_column", "colour"), ("duplicate_column", "staff_count")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab ;,"\n\r\t', max_size=60))
+def test_fast_split_agrees_with_the_csv_module(text):
+    """The vectorised splitter either falls back or reads exactly what the csv module reads."""
+    fast, fast_quote = split_records(text, ";")
+    slow, slow_quote = _split_with_csv(text, ";")
+    width = max(fast.width, slow.width)
+    columns = ["_row", "_fields", *(f"f{i}" for i in range(width - 2))]
+
+    def padded(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(
+            pl.col(c).fill_null("") if c in frame.columns else pl.lit("").alias(c) for c in columns
+        ).with_columns(pl.col("_row", "_fields").cast(pl.Int64))
+
+    assert padded(fast).equals(padded(slow))
+    assert fast_quote == slow_quote
+
+
+def test_quoted_fields_with_delimiters_and_quotes_read_as_written(schema):
+    text = f'{INCIDENT_HEADER}\n{GOOD_ROW}\n"a;b",\n'
+    frame, open_quote = split_records('x;y\n"a;b";"c""d"\n', ";")
+    assert open_quote is None
+    assert frame.row(1) == (2, 2, "a;b", 'c"d')
+    assert read_table(text.encode(), schema, "en").cells.height == 1

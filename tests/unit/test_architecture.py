@@ -1,0 +1,120 @@
+"""The one rule of dependencies, checked on the source: faces → assets → stages → contract.
+
+Stages follow the path a submission takes (ingest → validate → warehouse →
+publish) and may import only earlier stages and the contract; nothing below
+the assets imports Dagster; and no module imports another that imports it back.
+Imports inside functions count too: a lazy import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "pipelines"
+LAYERS = {
+    "contract": 0,
+    "settings": 0,
+    "__init__": 0,
+    "ingest": 1,
+    "validate": 2,
+    "warehouse": 3,
+    "publish": 4,
+    "assets": 5,
+    "definitions": 6,
+    "progress": 6,
+    "cli": 7,
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports(path: Path, known: set[str]) -> set[str]:
+    """Project modules imported anywhere in the file (`from pkg import module` included)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+        else:
+            continue
+        found.update(n for n in names if n in known)
+    return found
+
+
+def external_imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def layer(module: str) -> int:
+    parts = module.split(".")
+    return LAYERS[parts[1] if len(parts) > 1 else "__init__"]
+
+
+GRAPH = {name: imports(path, set(modules())) - {name} for name, path in modules().items()}
+
+
+def test_every_module_belongs_to_a_known_layer():
+    assert all(layer(m) >= 0 for m in GRAPH)
+    assert "pipelines.core" not in GRAPH
+
+
+@pytest.mark.parametrize("module", sorted(GRAPH))
+def test_imports_only_go_down_the_layers(module):
+    upward = sorted(m for m in GRAPH[module] if layer(m) > layer(module))
+    assert upward == [], f"{module} imports a later layer: {upward}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if layer(m) < LAYERS["assets"]))
+def test_no_dagster_below_the_assets(module):
+    assert not external_imports(modules()[module]) & {"dagster", "dagster_duckdb"}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """Depth-first search for a cycle; returns one (first node repeated at the end)."""
+    state: dict[str, str] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = "open"
+        stack.append(node)
+        for dep in sorted(graph.get(node, ())):
+            if state.get(dep) == "open":
+                return [*stack[stack.index(dep) :], dep]
+            if dep not in state and (cycle := visit(dep)):
+                return cycle
+        stack.pop()
+        state[node] = "done"
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_no_import_circles():
+    cycle = find_cycle(GRAPH)
+    assert cycle is None, " → ".join(cycle or [])
+
+
+def test_the_search_finds_a_circle_through_three_modules():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert find_cycle(graph) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None

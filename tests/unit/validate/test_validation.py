@@ -1,0 +1,159 @@
+import pytest
+
+from pipelines.validate.verdict import SubmissionFile, validate_files
+from tests.conftest import GOOD_ROW, INCIDENT_HEADER, TODAY
+
+
+def verdict_of(schema, text, region="05", year=2023, lang="en"):
+    f = SubmissionFile("f.csv", text.encode(), region, year)
+    return validate_files([f], schema, lang=lang, today=TODAY)[0]
+
+
+def incidents(*rows):
+    return INCIDENT_HEADER + "\n" + "\n".join(rows) + "\n"
+
+
+def row(**changes):
+    columns = INCIDENT_HEADER.split(",")
+    values = dict(zip(columns, GOOD_ROW.split(","), strict=True))
+    values.update(changes)
+    return ",".join(values[c] for c in columns)
+
+
+def cells(verdict):
+    return {(i.row, i.column, i.rule, i.severity) for i in verdict.issues}
+
+
+def test_a_good_file_is_accepted_with_typed_rows(schema):
+    v = verdict_of(schema, incidents(GOOD_ROW, row(incident_id="X2", staff_count="")))
+    assert v.accepted and v.issues == []
+    assert v.frame.height == 2
+    assert str(v.frame.get_column("incident_date")[0]) == "2023-03-01"
+    assert "description" not in v.frame.columns
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "rule"),
+    [
+        ({"incident_type": ""}, "incident_type", "required"),
+        ({"incident_type": "punch"}, "incident_type", "code"),
+        ({"urgency": "E"}, "urgency", "code"),
+        ({"region_code": "91"}, "region_code", "code"),
+        ({"region_code": "06"}, "region_code", "region_mismatch"),
+        ({"incident_date": "2023-02-30"}, "incident_date", "date_format"),
+        ({"incident_date": "1.3.2023x"}, "incident_date", "date_format"),
+        ({"incident_date": "2022-12-31"}, "incident_date", "date_out_of_year"),
+        ({"incident_time": "24:00"}, "incident_time", "time_format"),
+        ({"staff_count": "0"}, "staff_count", "out_of_range"),
+        ({"staff_count": "21"}, "staff_count", "out_of_range"),
+        ({"staff_count": "two"}, "staff_count", "integer_format"),
+        ({"sick_leave_days": "3"}, "sick_leave_days", "only_when"),
+        (
+            {"staff_injury": "sick_leave", "sick_leave_days": "366"},
+            "sick_leave_days",
+            "out_of_range",
+        ),
+        ({"description": "x" * 2001}, "description", "text_too_long"),
+    ],
+)
+def test_each_rule_names_row_column_and_rejects(schema, change, column, rule):
+    v = verdict_of(schema, incidents(GOOD_ROW.replace("X1", "X0"), row(**change)))
+    assert not v.accepted
+    assert cells(v) == {(3, column, rule, "error")}
+    assert v.frame is None
+
+
+def test_only_the_first_failing_rule_of_a_cell_is_reported(schema):
+    v = verdict_of(schema, incidents(row(region_code="91")))
+    assert [i.rule for i in v.issues] == ["code"]
+
+
+def test_future_date_is_rejected(schema):
+    v = verdict_of(schema, incidents(row(incident_date="2026-12-01")), year=2026)
+    assert cells(v) == {(2, "incident_date", "date_in_future", "error")}
+
+
+def test_duplicate_id_points_to_the_first_row(schema):
+    v = verdict_of(schema, incidents(GOOD_ROW, row(incident_id="X2"), GOOD_ROW))
+    [issue] = v.issues
+    assert (issue.row, issue.rule, issue.value) == (4, "duplicate_key", "X1")
+    assert "row 2" in issue.message
+
+
+def test_sick_leave_days_with_sick_leave_is_fine(schema):
+    v = verdict_of(schema, incidents(row(staff_injury="sick_leave", sick_leave_days="12")))
+    assert v.accepted
+
+
+def test_header_only_incidents_file_is_accepted_with_a_warning(schema):
+    v = verdict_of(schema, INCIDENT_HEADER + "\n")
+    assert v.accepted
+    assert [(i.severity, i.rule) for i in v.issues] == [("warning", "no_rows")]
+
+
+def test_missions_rules(schema):
+    text = "region_code,year,month,missions\n" + "".join(f"05,2023,{m},100\n" for m in range(1, 11))
+    v = verdict_of(schema, text)
+    assert v.accepted
+    [warning] = v.issues
+    assert (warning.rule, warning.value) == ("incomplete_months", "11, 12")
+    bad = text + "05,2023,10,5\n05,2023,13,5\n05,2022,11,-1\n"
+    v = verdict_of(schema, bad)
+    assert {(i.row, i.column, i.rule) for i in v.issues if i.severity == "error"} == {
+        (12, "month", "duplicate_key"),
+        (13, "month", "out_of_range"),
+        (14, "year", "year_mismatch"),
+        (14, "missions", "out_of_range"),
+    }
+
+
+def test_without_claims_region_and_year_are_not_checked(schema):
+    v = verdict_of(schema, incidents(row(region_code="06", incident_date="2021-05-05")), None, None)
+    assert v.accepted
+
+
+def test_folder_that_is_not_a_region_is_fatal(schema):
+    v = verdict_of(schema, incidents(row(region_code="91")), region="91")
+    assert ("fatal", "region_folder_unknown") in {(i.severity, i.rule) for i in v.issues}
+
+
+def test_messages_follow_the_language(schema):
+    v = verdict_of(schema, incidents(row(urgency="E")), lang="fi")
+    assert v.issues[0].message.startswith("Arvo ”E” ei ole sallittu sarakkeessa urgency")
+    v = verdict_of(schema, incidents(row(urgency="E")), lang="sv")
+    assert v.issues[0].message.startswith("Värdet ”E” är inte tillåtet")
+
+
+def test_personal_identity_code_never_appears_in_an_issue(schema):
+    v = verdict_of(
+        schema, incidents(row(incident_id="131052-308T"), row(incident_id="131052-308T"))
+    )
+    assert v.issues and all("308T" not in str(i.as_dict()) for i in v.issues)
+    assert v.issues[0].value == "131052-****"
+
+
+def test_many_files_in_one_batch_keep_their_own_verdicts(schema):
+    files = [
+        SubmissionFile("a.csv", incidents(GOOD_ROW).encode(), "05", 2023),
+        SubmissionFile("b.csv", incidents(row(region_code="06")).encode(), "06", 2023),
+        SubmissionFile("c.csv", incidents(row(urgency="Q")).encode(), "05", 2023),
+    ]
+    a, b, c = validate_files(files, schema, lang="en", today=TODAY)
+    assert a.accepted and b.accepted
+    assert cells(c) == {(2, "urgency", "code", "error")}
+
+
+def test_messages_name_columns_as_the_file_wrote_them_and_offer_labels(schema):
+    finnish = ";".join(
+        schema.contracts["incidents"].header(c, "fi") for c in schema.contracts["incidents"].columns
+    )
+    row = "X1;05;1.3.2023;7.05;A;Lyöminen;Potilas;Alkoholi;Koti;Ei;Ei;Kyllä;Ei vammaa;3;2;"
+    v = verdict_of(schema, f"{finnish}\n{row}\n", lang="fi")
+    by_column = {i.column: i.message for i in v.issues}
+    assert set(by_column) == {"incident_type", "location", "sick_leave_days"}  # contract names
+    assert "sarakkeessa tapahtuman_tyyppi" in by_column["incident_type"]
+    assert "Lievä fyysinen väkivalta (physical_mild)" in by_column["incident_type"]
+    assert by_column["sick_leave_days"] == (
+        "Sarakkeessa sairauspoissaolopäivät saa olla arvo vain, kun henkilöstön_vamma on "
+        "”Sairauspoissaoloon johtanut vamma”."
+    )
