@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from pipelines.publish.numbers import SUPPRESSED, fmt_number
+from pipelines.publish.numbers import SUPPRESSED, fmt_number, fmt_percent
 
 BLUE, ORANGE, SKY, GREEN, VERMILLION, GREY = (
     "#0072B2",
@@ -41,7 +41,7 @@ STYLE = {
     "xtick.color": "#333333",
     "ytick.color": "#333333",
     "svg.hashsalt": "evstats",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # text stays text: searchable, selectable, read by screen readers
 }
 WIDTH = 7.0  # inches: an A4 text column
 
@@ -161,9 +161,8 @@ def category_panels(
                     ax.text(0.5, y, SUPPRESSED, va="center", fontsize=7.5, color=GREY)
                     continue
                 ax.barh(y, pct, color=BLUE, linewidth=0)
-                ax.text(
-                    pct + 1, y, f"{fmt_number(pct, lang, 0)} ({count})", va="center", fontsize=7
-                )
+                label = f"{fmt_percent(pct, lang)} ({count})"
+                ax.text(pct + 1, y, label, va="center", fontsize=7)
             ax.set_yticks(ys, [c[0] for c in cats], fontsize=7.5)
             ax.set_xlim(0, 115)
             ax.set_xticks([0, 25, 50, 75, 100])

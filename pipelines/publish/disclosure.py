@@ -43,10 +43,13 @@ def suppress_group(
     return hidden
 
 
-def suppress_table(cells: list[list[int]], threshold: int) -> list[list[bool]]:
+def suppress_table(
+    cells: list[list[int]], threshold: int, *, hidden: list[list[bool]] | None = None
+) -> list[list[bool]]:
     """A two-way table whose row and column totals are both published: protect every
-    row and every column as a group, repeating until neither pass hides more."""
-    hidden = [[False] * len(r) for r in cells]
+    row and every column as a group, repeating until neither pass hides more. `hidden`
+    marks cells that must be hidden whatever their value (a linked table hides them)."""
+    hidden = [row[:] for row in hidden] if hidden else [[False] * len(r) for r in cells]
     while True:
         before = [row[:] for row in hidden]
         for i, row in enumerate(cells):

@@ -27,3 +27,12 @@ def fmt_signed(value: float | int, lang: str, decimals: int = 0) -> str:
     """A change with its sign; a true minus sign, as typeset text uses."""
     sign = "+" if value > 0 else ("−" if value < 0 else "±")
     return sign + fmt_number(abs(value), lang, decimals)
+
+
+def percent_sign(lang: str) -> str:
+    """Finnish and Swedish put a no-break space before the per cent sign, English none."""
+    return "%" if lang == "en" else f"{NBSP}%"
+
+
+def fmt_percent(value: float | int, lang: str, decimals: int = 0) -> str:
+    return fmt_number(value, lang, decimals) + percent_sign(lang)

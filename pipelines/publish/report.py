@@ -96,7 +96,7 @@ def draw_charts(
             rows=[weekdays.label(str(d), lang) for d in range(1, 8)],
             columns=bands,
             title=t("heatmap_title", year=data.year),
-            note=t("heatmap_note", n=data.rules.threshold, unknown=data.unknown_time),
+            note=" ".join((t("heatmap_note", n=data.rules.threshold), unknown_time_note(data, t))),
             source=view.source,
         ),
         out_dir / "heatmap",
@@ -117,6 +117,15 @@ def draw_charts(
         out_dir / "trend",
     )
     return files
+
+
+def unknown_time_note(data: ReportData, t: Texts) -> str:
+    """How many incidents have no time, as published: hidden when the breakdown hides it."""
+    if data.unknown_time is None:
+        return t("heatmap_unknown_hidden")
+    if data.unknown_time == 0:
+        return t("heatmap_unknown_none")
+    return t("heatmap_unknown_time", unknown=n(data.unknown_time, t.lang))
 
 
 def render_html(view: View) -> str:

@@ -49,7 +49,7 @@ class ReportData:
     regions: list[Row]
     breakdowns: list[Row]
     heatmap: list[list[int | None]]
-    unknown_time: int
+    unknown_time: int | None
     trend: list[Row]
     quality: list[Row]
     breaks: dict[int, dict[str, str]]
@@ -97,14 +97,15 @@ def gather(
     cur = con.execute(QUALITY_SQL, {"year": year})
     names = [d[0] for d in cur.description]
     quality = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    heat, unknown = published_heatmap(con, year, rules)
+    breakdowns = published_breakdowns(con, year, rules)
+    heat, unknown = published_heatmap(con, year, rules, breakdowns)
     return ReportData(
         year=year,
         rules=rules,
         national=published_national(con, year, rules)[0],
         previous=previous,
         regions=published_regions(con, year, rules, schema, "fi"),
-        breakdowns=published_breakdowns(con, year, rules),
+        breakdowns=breakdowns,
         heatmap=heat,
         unknown_time=unknown,
         trend=trend,

@@ -145,10 +145,17 @@ HOUR_BANDS = 6  # four-hour bands: 00–04, 04–08, …, 20–24
 
 
 def published_heatmap(
-    con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure
-) -> tuple[list[list[int | None]], int]:
+    con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure, breakdowns: list[Row]
+) -> tuple[list[list[int | None]], int | None]:
     """Incidents by ISO weekday (rows) and four-hour band (columns), over the reporting
-    regions, with both margins protected; and the number of incidents with no time."""
+    regions, and the number of incidents with no time as published in `breakdowns`
+    (None when it is hidden).
+
+    The heat map is linked to the published hour breakdown: its cells add up to the
+    band totals, and all of them to the incidents with a time. A band holding an hour
+    the breakdown hides is therefore hidden in full, or its total, that hour and, by
+    the national total, the hidden number of incidents with no time could be
+    recomputed; then every row and column is protected as a group."""
     cells = [[0] * HOUR_BANDS for _ in range(7)]
     rows = con.execute(
         f"""SELECT isodow(i.incident_date), hour(i.incident_time) // (24 // {HOUR_BANDS}), count(*)
@@ -159,17 +166,20 @@ def published_heatmap(
     ).fetchall()
     for weekday, band, n in rows:
         cells[weekday - 1][band] = n
-    unknown = con.execute(
-        "SELECT coalesce(sum(incidents), 0) FROM breakdown_stats "
-        "WHERE year = ? AND dimension = 'hour' AND category = 'unknown'",
-        [year],
-    ).fetchall()[0][0]
-    hidden = suppress_table(cells, rules.threshold)
+    hours = [r for r in breakdowns if r["year"] == year and r["dimension"] == "hour"]
+    unknown = next((r["incidents"] for r in hours if r["category"] == "unknown"), 0)
+    hidden_bands = {
+        int(r["category"]) // (24 // HOUR_BANDS)
+        for r in hours
+        if r["flag"] == "suppressed" and r["category"] != "unknown"
+    }
+    forced = [[band in hidden_bands for band in range(HOUR_BANDS)] for _ in range(7)]
+    hidden = suppress_table(cells, rules.threshold, hidden=forced)
     published = [
         [None if h else v for v, h in zip(row, hrow, strict=True)]
         for row, hrow in zip(cells, hidden, strict=True)
     ]
-    return published, int(unknown)
+    return published, None if unknown is None else int(unknown)
 
 
 def csv_value(column: str, value: object) -> str:

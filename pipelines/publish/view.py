@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.contract.schema import Schema
-from pipelines.publish.numbers import SUPPRESSED, fmt_number, fmt_signed
+from pipelines.publish.numbers import SUPPRESSED, fmt_number, fmt_signed, percent_sign
 from pipelines.publish.report_data import ReportData, load_texts
 from pipelines.publish.tables import STATUS_FLAGS
 
@@ -96,9 +96,7 @@ def _key_figures(data: ReportData, t: Texts, lang: str) -> tuple[list[tuple[str,
             "kf_change_text",
             count_change=fmt_signed(diff, lang),
             count_pct=(
-                fmt_signed(pct, lang, 1) + ("%" if lang == "en" else "\u00a0%")
-                if pct is not None
-                else SUPPRESSED
+                fmt_signed(pct, lang, 1) + percent_sign(lang) if pct is not None else SUPPRESSED
             ),
             rate_change=fmt_signed(rate_diff, lang, 2) if rate_diff is not None else SUPPRESSED,
         )

@@ -43,3 +43,15 @@ def test_two_way_table_protects_rows_and_columns():
     # row 0: the 1 hides and its smallest partner 5; column 1 then needs a partner for 1: 9;
     # row 1 now has one hidden cell (9) and needs a partner: 6 (column 0 already has 5 hidden).
     assert hidden == [[True, True, False], [True, True, False]]
+
+
+def test_cells_a_linked_table_hides_get_partners_in_their_rows():
+    from pipelines.publish.disclosure import suppress_table
+
+    # Column 1 is hidden in full (its total must stay unknown); each row then needs a
+    # second hidden cell, the smallest other one (10, 12, 14); column 0 is then safe.
+    cells = [[10, 6, 20], [12, 8, 30], [14, 9, 40]]
+    forced = [[False, True, False]] * 3
+    hidden = suppress_table(cells, 3, hidden=forced)
+    assert hidden == [[True, True, False]] * 3
+    assert forced == [[False, True, False]] * 3  # the caller's marks are not changed

@@ -1,4 +1,4 @@
-from pipelines.publish.numbers import NBSP, fmt_number, fmt_signed
+from pipelines.publish.numbers import NBSP, fmt_number, fmt_percent, fmt_signed
 
 
 def test_finnish_and_swedish_use_decimal_comma_and_no_break_space():
@@ -20,3 +20,9 @@ def test_signed_changes_use_a_true_minus():
     assert fmt_signed(29, "fi") == "+29"
     assert fmt_signed(-0.034, "fi", 2) == "−0,03"
     assert fmt_signed(0, "en") == "±0"
+
+
+def test_percentages_carry_their_sign_as_each_language_writes_it():
+    assert fmt_percent(29.3, "fi") == f"29{NBSP}%"
+    assert fmt_percent(29.34, "sv", 1) == f"29,3{NBSP}%"
+    assert fmt_percent(29.3, "en") == "29%"

@@ -1,0 +1,226 @@
+"""No hidden count reaches any output: generated small years, every output searched.
+
+With the threshold raised to 30, the counts disclosure control hides are
+two-digit numbers that can be told apart from the report's structural numbers
+(hours, months, page numbers, which stay below 25). The test counts every cell
+itself from the rows it generated, asks the pipeline which cells it hid, and
+searches the HTML text, the SVG text, the PDF text and every workbook cell of
+every language for those counts. The year is built so that the number of
+incidents with no time is hidden: that count was once printed in the heat
+map's note.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+from collections import Counter
+from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from pipelines import __version__
+from pipelines.contract.schema import load_schema
+from pipelines.definitions import JOB_NAME, build_defs
+from pipelines.publish.report_data import gather
+from pipelines.publish.tables import HOUR_BANDS, Disclosure
+from pipelines.settings import Settings
+from tests.conftest import INCIDENT_HEADER
+
+THRESHOLD = 30
+STRUCTURAL = set(range(25))  # hours, bands, months, weekdays, pages, file counts
+YEAR = 2023
+# Region code -> incidents, and how many of them have no time (hidden: below 30).
+REGIONS = {"01": (27, 9), "05": (64, 10), "06": (41, 7), "07": (96, 0)}
+CODED = {
+    "urgency": ["A", "B", "C", "D"],
+    "incident_type": ["verbal", "threat_with_weapon", "physical_mild"],
+    "perpetrator": ["patient", "relative", "bystander"],
+    "intoxicants": ["alcohol", "drugs", "alcohol_and_drugs"],
+    "location": ["ambulance", "home", "public_place"],
+    "advance_warning": ["yes", "no", "unknown"],
+    "police_contacted": ["yes", "no"],
+    "reported_to_employer": ["yes", "no"],
+    "staff_injury": ["none", "minor"],
+}
+WEIGHTS = [70, 25, 5, 2]  # skewed, so that some categories are small
+
+
+def generate(inbox: Path, seed: int) -> list[dict[str, object]]:
+    """Write one incidents and one missions file per region; return the rows written."""
+    rng = random.Random(seed)
+    rows: list[dict[str, object]] = []
+    for region, (count, untimed) in REGIONS.items():
+        folder = inbox / str(YEAR) / region
+        folder.mkdir(parents=True)
+        lines = [INCIDENT_HEADER]
+        for i in range(count):
+            day = date(YEAR, 1, 1) + timedelta(days=rng.randrange(365))
+            hour = None if i < untimed else rng.randrange(24)
+            codes = {k: rng.choices(v, WEIGHTS[: len(v)])[0] for k, v in CODED.items()}
+            rows.append({"region": region, "date": day, "hour": hour, **codes})
+            time = "" if hour is None else f"{hour:02d}:{rng.randrange(60):02d}"
+            lines.append(
+                f"{region}-{i},{region},{day.isoformat()},{time},{codes['urgency']},"
+                f"{codes['incident_type']},{codes['perpetrator']},{codes['intoxicants']},"
+                f"{codes['location']},{codes['advance_warning']},{codes['police_contacted']},"
+                f"{codes['reported_to_employer']},{codes['staff_injury']},,2,"
+            )
+        (folder / "incidents.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        missions = ["region_code,year,month,missions"]
+        missions += [f"{region},{YEAR},{m},{1500 + 37 * m}" for m in range(1, 13)]
+        (folder / "missions.csv").write_text("\n".join(missions) + "\n", encoding="utf-8")
+    return rows
+
+
+def hidden_counts(rows: list[dict[str, object]], root: Path) -> set[int]:
+    """The true value of every cell the published tables and the report hide."""
+    counted: dict[tuple[str, str], int] = Counter()
+    for r in rows:
+        counted["region", str(r["region"])] += 1
+        counted["hour", "unknown" if r["hour"] is None else str(r["hour"])] += 1
+        counted["month", str(r["date"].month)] += 1  # type: ignore[attr-defined]
+        counted["weekday", str(r["date"].isoweekday())] += 1  # type: ignore[attr-defined]
+        for dimension in CODED:
+            counted[dimension, str(r[dimension])] += 1
+    hidden = set()
+    tables = root / "reports" / str(YEAR) / "tables"
+    with open(tables / "regions.csv", encoding="utf-8") as f:
+        hidden |= {
+            counted["region", r["region_code"]]
+            for r in csv.DictReader(f)
+            if r["flag"] == "suppressed"
+        }
+    with open(tables / "breakdowns.csv", encoding="utf-8") as f:
+        hidden |= {
+            counted[r["dimension"], r["category"]]
+            for r in csv.DictReader(f)
+            if r["flag"] == "suppressed"
+        }
+    heat = Counter(
+        (r["date"].isoweekday() - 1, r["hour"] // (24 // HOUR_BANDS))  # type: ignore[attr-defined, operator]
+        for r in rows
+        if r["hour"] is not None
+    )
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    data = gather(
+        con, YEAR, Disclosure(THRESHOLD), load_schema(), __version__, datetime(2026, 1, 1)
+    )
+    con.close()
+    hidden |= {
+        heat[d, b]
+        for d, row in enumerate(data.heatmap)
+        for b, value in enumerate(row)
+        if value is None
+    }
+    return hidden
+
+
+def published_counts(root: Path) -> set[int]:
+    """Every whole number the published CSV tables show (a percentage of 25.0 counts as
+    25, as a spreadsheet stores it): these may appear anywhere."""
+    numbers = set()
+    for table in (root / "reports" / str(YEAR) / "tables").glob("*.csv"):
+        for token in re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", table.read_text()):
+            if float(token).is_integer():
+                numbers.add(int(float(token)))
+    return numbers
+
+
+DATES = re.compile(r"\d{4}-\d{2}-\d{2}(T[\d:]+)?")
+NUMBER = re.compile(r"(?<![\d.,])\d+(?:[\u00a0\u202f]\d{3})*(?:[.,]\d+)*(?![\d\u00a0]*%)")
+
+
+def whole_numbers(text: str) -> set[int]:
+    """Whole numbers as a reader sees them: `1 753` is one number; `0,35`, `1,753.0`,
+    percentages and dates are not counts."""
+    found = set()
+    for token in NUMBER.findall(DATES.sub(" ", text)):
+        if not re.search(r"[.,]", token):
+            found.add(int(re.sub(r"\D", "", token)))
+    return found
+
+
+class TextOnly(HTMLParser):
+    """The text a reader or a screen reader gets: no CSS, no drawing coordinates."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skip = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("style", "script", "metadata"):
+            self.skip += 1
+        self.parts.extend(v for k, v in attrs if k in ("aria-label", "alt", "title") and v)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "metadata"):
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def text_of_markup(path: Path) -> str:
+    parser = TextOnly()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return "\n".join(parser.parts)
+
+
+def texts(report_dir: Path) -> dict[str, str]:
+    """Every output's text by file name."""
+    found = {}
+    for path in sorted(report_dir.rglob("*")):
+        if path.suffix in (".html", ".svg"):
+            found[path.name + str(path.parent.name)] = text_of_markup(path)
+        elif path.suffix == ".pdf":
+            found[path.name] = "\n".join(p.extract_text() for p in PdfReader(path).pages)
+        elif path.suffix == ".xlsx":
+            book = load_workbook(path)
+            cells = [
+                str(v)
+                for sheet in book.worksheets
+                for row in sheet.iter_rows(values_only=True)
+                for v in row
+                if v is not None
+            ]
+            found[path.name] = "\n".join(cells)
+    return found
+
+
+@pytest.fixture(scope="module", params=[7, 11])
+def small_year(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp(f"small{request.param}")
+    rows = generate(root / "inbox", request.param)
+    settings = Settings(data_dir=str(root), suppression_threshold=THRESHOLD)
+    job = build_defs(settings).resolve_job_def(JOB_NAME)
+    assert job.execute_in_process(partition_key=str(YEAR)).success
+    return root, rows
+
+
+def test_no_hidden_count_appears_in_any_output(small_year):
+    root, rows = small_year
+    untimed = sum(u for _, u in REGIONS.values())
+    secret = hidden_counts(rows, root) - published_counts(root) - STRUCTURAL
+    assert untimed in secret  # the number of incidents with no time is hidden and testable
+    outputs = texts(root / "reports" / str(YEAR))
+    assert {"report.html", "report.sv.html", "report.en.pdf", "tables.xlsx"} <= {
+        name.removesuffix(str(YEAR)) for name in outputs
+    }
+    leaks = {name: sorted(whole_numbers(text) & secret) for name, text in outputs.items()}
+    assert {name: found for name, found in leaks.items() if found} == {}
+
+
+def test_the_search_would_find_a_leak():
+    """The search itself: a note with a hidden count is found, a rate or a date is not."""
+    assert whole_numbers("Kellonaika puuttuu 26 tilanteesta.") == {26}
+    assert whole_numbers("0,26 · 1,753.0 · 29\u00a0% · 29% · 2026-11-26T03:00:00") == set()
+    assert whole_numbers("26\u00a0000 tehtävää") == {26000}
