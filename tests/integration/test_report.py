@@ -99,3 +99,19 @@ def test_rebuilding_gives_identical_html_and_charts(reports, tmp_path):
     assert job.execute_in_process(partition_key="2023").success
     assert {p: p.read_bytes() for p in (reports / "charts").rglob("*.*")} == before
     assert (reports / "report.en.html").read_bytes() == html
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [
+        ("fi", "Tehtäviä yhtä tilannetta kohden"),
+        ("sv", "Uppdrag per situation"),
+        ("en", "Missions per incident"),
+    ],
+)
+def test_missions_per_incident_is_named_what_it_is(reports, lang, label):
+    """The figure 2,885 is missions per incident, not 'one incident per missions'."""
+    name = "report.html" if lang == "fi" else f"report.{lang}.html"
+    html = (reports / name).read_text(encoding="utf-8")
+    figure = re.search(r'<div class="value">([^<]*)</div>\s*<div class="label">' + label, html)
+    assert figure and figure.group(1) == KEY_FIGURES[lang][3]
