@@ -259,9 +259,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.validate import gx_audit
 
     gx_audit.start_worker()  # before Dagster's import, which it then overlaps
-
-    settings = load_settings(data_dir=args.data_dir)
-    ok = run_year(settings, args.year, verbose=args.verbose)
+    try:
+        settings = load_settings(data_dir=args.data_dir)
+        ok = run_year(settings, args.year, verbose=args.verbose)
+    finally:
+        gx_audit.shutdown()
     if ok:
         _report_outputs(settings, [args.year])
     return 0 if ok else 1
@@ -274,10 +276,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.validate import gx_audit
 
     gx_audit.start_worker()
-    settings = load_settings(data_dir=args.data_dir)
-    written = write_demo(settings.inbox, load_schema(), args.years)
-    print(f"demo: wrote {len(written)} submission files to {settings.inbox}", file=sys.stderr)
-    ok = all([run_year(settings, year, verbose=args.verbose) for year in args.years])
+    try:
+        settings = load_settings(data_dir=args.data_dir)
+        written = write_demo(settings.inbox, load_schema(), args.years)
+        print(f"demo: wrote {len(written)} submission files to {settings.inbox}", file=sys.stderr)
+        ok = all([run_year(settings, year, verbose=args.verbose) for year in args.years])
+    finally:
+        gx_audit.shutdown()
     print("\nPublished tables:")
     _report_outputs(settings, args.years)
     return 0 if ok else 1

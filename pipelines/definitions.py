@@ -19,7 +19,6 @@ def build_defs(settings: Settings) -> dg.Definitions:
     job = dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.all(), partitions_def=YEARS)
     return dg.Definitions(
         assets=assets,
-        asset_checks=dg.load_asset_checks_from_modules([validate]),
         jobs=[job],
         resources=build_resources(settings),
         loggers={"progress": progress_logger, "console": dg.colored_console_logger},

@@ -2,7 +2,8 @@
 
 Verdicts come from the suite evaluated in Polars; Great Expectations evaluates
 the same suite on the same files in a worker meanwhile, and the run's last
-check (`verdicts_agree_with_gx`) fails the run if GX finds anything else.
+step, `gx_audit`, collects its result: its blocking check
+`verdicts_agree_with_gx` fails the run if GX finds anything else.
 Only accepted files reach the `incidents` and `missions` tables, and a
 blocking check re-verifies the loaded year against the contract, so that a
 bad row can never reach the statistics. One region's rejected file does not
@@ -17,7 +18,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
 from pipelines.assets.resources import EvstatsConfig, warehouse
-from pipelines.validate import gx_audit
+from pipelines.validate import gx_audit as gx_audit_worker
 from pipelines.validate.verdict import SubmissionFile, validate_files
 from pipelines.warehouse.store import (
     contract_violations,
@@ -33,7 +34,11 @@ from pipelines.warehouse.store import (
     partitions_def=YEARS,
     deps=["raw_submissions"],
     kinds={"polars", "great_expectations", "duckdb"},
-    check_specs=[dg.AssetCheckSpec("all_submissions_accepted", asset="submission_verdicts")],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "all_submissions_accepted", asset="submission_verdicts", partitions_def=YEARS
+        )
+    ],
 )
 def submission_verdicts(
     context: dg.AssetExecutionContext, evstats: EvstatsConfig, duckdb: DuckDBResource
@@ -48,16 +53,19 @@ def submission_verdicts(
             for _, region, name, path in pending
         ]
         if files:
-            gx_audit.start_worker()  # its GX import overlaps the work below
+            gx_audit_worker.start_worker()  # its GX import overlaps the work below
         else:
-            gx_audit.stop_worker()  # started in advance by the CLI, not needed
+            gx_audit_worker.stop_worker()  # started in advance by the CLI, not needed
         today, limits = date.today(), evstats.settings.limits
         verdicts = validate_files(
             files, schema, lang=evstats.lang, today=today, limits=limits, evaluator="polars"
         )
         if files:
-            gx_audit.register(
-                year, gx_audit.audit(files, verdicts, lang=evstats.lang, today=today, limits=limits)
+            gx_audit_worker.register(
+                year,
+                gx_audit_worker.audit(
+                    files, verdicts, lang=evstats.lang, today=today, limits=limits
+                ),
             )
         now = datetime.now(UTC).replace(tzinfo=None)
         record_verdicts(
@@ -117,26 +125,43 @@ def submission_verdicts(
     )
 
 
-@dg.asset_check(
-    asset="submission_verdicts",
+@dg.asset(
+    group_name="validate",
+    partitions_def=YEARS,
     # Last in the run, so that GX's import and evaluation overlap everything before it.
-    additional_deps=["yearly_report"],
-    description="Great Expectations finds exactly the issues of this run's verdicts.",
+    deps=["submission_verdicts", "yearly_report"],
+    kinds={"great_expectations"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            "verdicts_agree_with_gx",
+            asset="gx_audit",
+            blocking=True,  # a disagreement fails the run, in the UI as at the command line
+            partitions_def=YEARS,
+            description="Great Expectations finds exactly the issues of this run's verdicts.",
+        )
+    ],
 )
-def verdicts_agree_with_gx(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    pending = gx_audit.take(int(context.run.tags["dagster/partition"]))
-    if pending is None:
-        return dg.AssetCheckResult(passed=True, metadata={"audited_files": 0})
-    disagreements = pending.disagreements()
+def gx_audit(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Great Expectations' evaluation of the suite on the year's new files, compared with
+    the verdicts the run recorded."""
+    pending = gx_audit_worker.take(partition_year(context))
+    disagreements = pending.disagreements() if pending else []
     for line in disagreements:
         context.log.error(f"GX disagrees: {line}")
-    return dg.AssetCheckResult(
-        passed=not disagreements,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={
-            "audited_files": len(pending.files),
-            "disagreements": "\n".join(disagreements[:50]) or "none",
-        },
+    audited = len(pending.files) if pending else 0
+    return dg.MaterializeResult(
+        metadata={"audited_files": audited},
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="verdicts_agree_with_gx",
+                passed=not disagreements,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={
+                    "audited_files": audited,
+                    "disagreements": "\n".join(disagreements[:50]) or "none",
+                },
+            )
+        ],
     )
 
 
@@ -150,7 +175,9 @@ def in_force_asset(kind: str) -> dg.AssetsDefinition:
         partitions_def=YEARS,
         deps=["submission_verdicts"],
         kinds={"duckdb"},
-        check_specs=[dg.AssetCheckSpec(check_name, asset=kind, blocking=True)],
+        check_specs=[
+            dg.AssetCheckSpec(check_name, asset=kind, blocking=True, partitions_def=YEARS)
+        ],
         description=f"The {kind} rows of the latest accepted submission of each region, by year.",
     )
     def _asset(

@@ -73,6 +73,7 @@ class Worker:
             self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.terminate()
+            self.process.join(timeout=5)
 
     def result(self, job_id: int) -> list[list[Issue]]:
         while job_id not in self.done:
@@ -152,6 +153,16 @@ def stop_worker() -> None:
     if _worker is not None:
         _worker.stop()
         _worker = None
+
+
+def shutdown() -> None:
+    """Stop the worker and the resource tracker its spawn started, and wait for both, so
+    that no process of a command outlives it (the tracker otherwise lingers a second or
+    two after the command has returned)."""
+    from multiprocessing import resource_tracker
+
+    stop_worker()
+    resource_tracker._resource_tracker._stop()
 
 
 _pending: dict[int, Audit] = {}

@@ -242,9 +242,35 @@ def test_a_verdict_gx_disagrees_with_fails_the_run(tmp_path, monkeypatch):
         return original(e)
 
     monkeypatch.setattr(polars_suite, "_unexpected", blind_to_codes)
-    audit = _audit(run(_fixture_year(tmp_path)))
+    result = run(_fixture_year(tmp_path))
+    audit = _audit(result)
     assert not audit.passed
+    assert not result.success  # the check is blocking: the run fails, in the UI too
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_key == "gx_audit"
     # 06's file has an unknown incident type on row 3 (tests/fixtures/README.md).
     assert "incidents.csv: GX only: row 3, incident_type, code" in (
         audit.metadata["disagreements"].value
     )
+
+
+def test_each_check_is_recorded_once_per_run_with_its_year(tmp_path):
+    """A check planned with the year and evaluated without it showed twice in the UI,
+    once as never run."""
+    import dagster as dg
+
+    instance = dg.DagsterInstance.ephemeral()
+    job = build_defs(_fixture_year(tmp_path)).resolve_job_def(JOB_NAME)
+    result = job.execute_in_process(partition_key="2023", instance=instance)
+    checks = {
+        ("submission_verdicts", "all_submissions_accepted"): "FAILED",  # 06's file is rejected
+        ("incidents", "incidents_conform_to_contract"): "SUCCEEDED",
+        ("missions", "missions_conform_to_contract"): "SUCCEEDED",
+        ("gx_audit", "verdicts_agree_with_gx"): "SUCCEEDED",
+    }
+    for (asset, name), status in checks.items():
+        key = dg.AssetCheckKey(dg.AssetKey(asset), name)
+        records = instance.event_log_storage.get_asset_check_execution_history(key, limit=10)
+        assert [(r.run_id, r.status.value, r.partition) for r in records] == [
+            (result.run_id, status, "2023")
+        ]
