@@ -145,9 +145,11 @@ def format_verdict(verdict: Verdict, schema: Schema, lang: str, *, show_all: boo
             file=verdict.file,
             verdict=schema.text("accepted" if verdict.accepted else "rejected", lang),
             kind=kind,
-            rows=verdict.rows,
-            errors=verdict.count("fatal") + verdict.count("error"),
-            warnings=verdict.count("warning"),
+            rows=schema.text("rows_count", lang, n=verdict.rows),
+            errors=schema.text(
+                "errors_count", lang, n=verdict.count("fatal") + verdict.count("error")
+            ),
+            warnings=schema.text("warnings_count", lang, n=verdict.count("warning")),
         )
     ]
     if verdict.encoding:

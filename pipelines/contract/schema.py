@@ -14,8 +14,9 @@ from typing import Any
 
 import yaml
 
+from pipelines.contract.i18n import LANGUAGES, Text, load_text, load_texts
+
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
-LANGUAGES = ("fi", "sv", "en")
 DATE_PARTS = {"month", "isodow", "hour"}
 
 
@@ -117,7 +118,7 @@ class Contract:
 class Rule:
     name: str
     severity: str
-    messages: dict[str, str]
+    messages: Text
 
 
 @dataclass(frozen=True)
@@ -125,13 +126,15 @@ class Schema:
     contracts: dict[str, Contract]
     codelists: dict[str, CodeList]
     rules: dict[str, Rule] = field(default_factory=dict)
-    ui: dict[str, dict[str, str]] = field(default_factory=dict)
+    ui: dict[str, Text] = field(default_factory=dict)
 
     def text(self, key: str, lang: str, **params: object) -> str:
-        return self.ui[key][lang].format(**params)
+        """A text of `schemas/ui.yaml`, in the plural form its count needs."""
+        return self.ui[key].format(lang, **params)
 
     def message(self, rule: str, lang: str, **params: object) -> str:
-        return self.rules[rule].messages[lang].format(**params)
+        """A rule's message of `schemas/messages.yaml`, in the plural form its count needs."""
+        return self.rules[rule].messages.format(lang, **params)
 
 
 def _codelist(name: str, spec: dict[str, Any]) -> CodeList:
@@ -191,7 +194,13 @@ def load_schema(schema_dir: Path = SCHEMA_DIR) -> Schema:
         contract = _contract(read(name), codelists)
         contracts[contract.kind] = contract
     rules = {
-        name: Rule(name=name, severity=spec["severity"], messages={k: spec[k] for k in LANGUAGES})
+        name: Rule(
+            name=name,
+            severity=spec["severity"],
+            messages=load_text(name, {k: v for k, v in spec.items() if k != "severity"}),
+        )
         for name, spec in read("messages.yaml").items()
     }
-    return Schema(contracts=contracts, codelists=codelists, rules=rules, ui=read("ui.yaml"))
+    return Schema(
+        contracts=contracts, codelists=codelists, rules=rules, ui=load_texts(read("ui.yaml"))
+    )

@@ -253,6 +253,7 @@ def _custom_rules(
                     lang,
                     column=spec["column"],
                     value=", ".join(str(m) for m in missing),
+                    found=len(missing),
                     headers=verdict.headers,
                 )
             )

@@ -23,7 +23,7 @@ def test_validate_rejects_with_row_column_and_value_in_finnish(capsys):
     path = FIXTURES / "inbox" / "2023" / "06" / "incidents.csv"
     assert main(["validate", str(path), "--region", "06", "--year", "2023"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "incidents.csv: HYLÄTTY (Tapahtumat, 2 riviä; virheitä 3, varoituksia 0)"
+    assert out[0] == "incidents.csv: HYLÄTTY (Tapahtumat, 2 riviä; 3 virhettä, 0 varoitusta)"
     assert out[1] == "  Luettu merkistönä UTF-8, sarake-erotin «,»"
     assert out[2] == (
         "  VIRHE (rivi 2, sarake incident_time): ”25:00” ei ole kellonaika (muotoa 07:05 tai 7.05)."
@@ -146,3 +146,12 @@ def test_template_command_writes_three_files(tmp_path, capsys):
     assert main(["template", "--lang", "fi", "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["incidents_template_fi.csv", "missions_template_fi.csv", "template_fi.xlsx"]
+
+
+def test_a_verdict_of_one_row_and_one_error_says_so_in_the_singular(tmp_path, capsys):
+    path = tmp_path / "mine.csv"
+    path.write_text(f"{INCIDENT_HEADER}\n{GOOD_ROW}\n", encoding="utf-8")
+    assert main(["validate", str(path), "--region", "07"]) == 1
+    assert capsys.readouterr().out.startswith(
+        "mine.csv: HYLÄTTY (Tapahtumat, 1 rivi; 1 virhe, 0 varoitusta)"
+    )
