@@ -103,6 +103,10 @@ class Contract:
         """The header a template in `lang` uses: Finnish or Swedish name, English = canonical."""
         return column.headers.get(lang, column.name)
 
+    def required_headers(self, lang: str) -> list[str]:
+        """The required columns as a template in `lang` names them."""
+        return [self.header(c, lang) for c in self.columns if c.required]
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
