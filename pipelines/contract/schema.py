@@ -22,22 +22,31 @@ DATE_PARTS = {"month", "isodow", "hour"}
 
 @dataclass(frozen=True)
 class CodeList:
-    """An ordered list of codes; the order is the order of published tables."""
+    """An ordered list of codes; the order is the order of published tables.
+
+    `choice` is how a template's drop-down list writes a code in a language (the
+    label, or for regions the code and the name): the reader accepts it back."""
 
     name: str
     labels: dict[str, str]
     codes: dict[str, dict[str, str]]
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    choice: str = "{label}"
 
     def label(self, code: str, lang: str) -> str:
         return self.codes[code][lang]
 
+    def choice_label(self, code: str, lang: str) -> str:
+        """The value a template's drop-down list offers for `code` in `lang`."""
+        return self.choice.format(code=code, label=self.label(code, lang))
+
     def lookup(self) -> dict[str, str]:
-        """Every accepted spelling (lower case) to its code: code, labels, aliases, and
-        numeric codes without the leading zero that Excel drops."""
+        """Every accepted spelling (lower case) to its code: code, labels, drop-down
+        values, aliases, and numeric codes without the leading zero that Excel drops."""
         spellings: dict[str, str] = {}
         for code, labels in self.codes.items():
-            forms = [code, *labels.values(), *self.aliases.get(code, ())]
+            choices = [self.choice_label(code, lang) for lang in labels]
+            forms = [code, *labels.values(), *choices, *self.aliases.get(code, ())]
             if code.isdigit():
                 forms.append(str(int(code)))
             for form in forms:
@@ -157,7 +166,13 @@ def _codelist(name: str, spec: dict[str, Any]) -> CodeList:
         missing = set(LANGUAGES) - set(labels)
         if missing:
             raise ValueError(f"code list {name}: code {code} lacks labels {sorted(missing)}")
-    codelist = CodeList(name=name, labels=spec["labels"], codes=codes, aliases=aliases)
+    codelist = CodeList(
+        name=name,
+        labels=spec["labels"],
+        codes=codes,
+        aliases=aliases,
+        choice=spec.get("choice", "{label}"),
+    )
     codelist.lookup()
     return codelist
 
