@@ -231,7 +231,7 @@ def format_verdict(verdict: Verdict, schema: Schema, lang: str, *, show_all: boo
     )
     lines = [
         schema.text(
-            "summary",
+            "summary" if verdict.kind else "summary_unread",
             lang,
             file=verdict.file,
             verdict=schema.text("accepted" if verdict.accepted else "rejected", lang),
@@ -250,7 +250,9 @@ def format_verdict(verdict: Verdict, schema: Schema, lang: str, *, show_all: boo
             "utf-8": "UTF-8",
             "utf-16": "UTF-16",
         }
-        separator = {"\t": "tab"}.get(verdict.delimiter or ",", verdict.delimiter)
+        separator = {"\t": schema.text("tab", lang)}.get(
+            verdict.delimiter or ",", verdict.delimiter
+        )
         lines.append(
             "  "
             + schema.text(

@@ -114,13 +114,12 @@ def build_expectations(
                 )
             )
         if c.min is not None or c.max is not None:
-            shown = f"{'' if c.min is None else c.min}–{'' if c.max is None else c.max}"
             out.append(
                 gxe.ExpectColumnValuesToBeBetween(
                     column=c.name + PARSED,
                     min_value=c.min,
                     max_value=c.max,
-                    meta=meta("out_of_range", c.name, expected=shown),
+                    meta=meta("out_of_range", c.name),
                 )
             )
         if c.within_reporting_year and year is not None:

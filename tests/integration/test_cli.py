@@ -261,3 +261,22 @@ def test_evstats_lang_sets_the_language_of_messages_too(capsys, locale, monkeypa
     path = FIXTURES / "inbox" / "2023" / "05" / "incidents.csv"
     assert main(["validate", str(path), "--region", "05", "--year", "2023"]) == 0
     assert capsys.readouterr().out.startswith("incidents.csv: GODKÄND (Händelser, 20 rader;")
+
+
+def test_a_file_that_could_not_be_read_is_not_said_to_have_rows(tmp_path, capsys):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    assert main(["validate", str(path), "--lang", "en"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "empty.csv: REJECTED (unknown file kind; 1 error, 0 warnings)",
+        "  FATAL: The file is empty: it has no header row.",
+    ]
+
+
+def test_a_tab_separator_is_named_in_the_messages_language(tmp_path, capsys):
+    path = tmp_path / "tabs.csv"
+    path.write_text("region_code\tyear\tmonth\tmissions\n05\t2023\t1\t100\n", encoding="utf-8")
+    main(["validate", str(path)])
+    assert capsys.readouterr().out.splitlines()[1] == (
+        "  Luettu merkistönä UTF-8, sarake-erotin «sarkain»"
+    )

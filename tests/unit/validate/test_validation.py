@@ -145,6 +145,31 @@ def test_missions_rules(schema):
     }
 
 
+@pytest.mark.parametrize(
+    ("lang", "at_least", "between"),
+    [
+        ("fi", "Arvo -1 ei kelpaa: sen pitää olla vähintään 0.", "sen pitää olla välillä 1–12."),
+        (
+            "sv",
+            "Värdet -1 är inte tillåtet: det ska vara minst 0.",
+            "det ska vara mellan 1 och 12.",
+        ),
+        (
+            "en",
+            "The value -1 is not allowed: it must be at least 0.",
+            "it must be between 1 and 12.",
+        ),
+    ],
+)
+def test_a_number_out_of_range_is_told_its_bounds_in_words(schema, lang, at_least, between):
+    """A bound on one side only used to read `0–.`"""
+    text = "region_code,year,month,missions\n05,2023,1,-1\n05,2023,13,5\n"
+    v = verdict_of(schema, text, lang=lang)
+    messages = {i.column: i.message for i in v.issues if i.rule == "out_of_range"}
+    assert messages["missions"] == at_least
+    assert messages["month"].endswith(between)
+
+
 def test_without_claims_region_and_year_are_not_checked(schema):
     v = verdict_of(schema, incidents(row(region_code="06", incident_date="2021-05-05")), None, None)
     assert v.accepted
