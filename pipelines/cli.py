@@ -1,19 +1,23 @@
 """The `evstats` command: validate a file, run a year, or run the demo.
 
 Heavy libraries (Dagster, GX) are imported inside the commands that need
-them, so `evstats --help` and usage errors answer at once.
+them, so `evstats --help` and usage errors answer at once. The help is in
+Finnish, Swedish or English (`help_language`), its texts in `schemas/ui.yaml`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipelines import __version__
+from pipelines.contract.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -24,84 +28,170 @@ if TYPE_CHECKING:
 
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 SHOWN_ISSUES = 50
+# Where gettext looks for the user's language, in its order; C and POSIX name none.
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
-def _region(value: str) -> str:
+def help_language(argv: Sequence[str], environ: Mapping[str, str], default: str) -> str:
+    """The language of the help and of usage errors: `--lang` anywhere in the command
+    line (argparse answers `--help` before it has read the options after it), else
+    EVSTATS_LANG, else the user's locale as gettext reads it, else `default` (the
+    settings' language). A locale in a language evstats does not speak gets English,
+    as an untranslated program would."""
+    for i, arg in enumerate(argv):
+        value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value in LANGUAGES:
+            return value
+    if environ.get("EVSTATS_LANG") in LANGUAGES:
+        return environ["EVSTATS_LANG"]
+    for name in LOCALE_VARIABLES:
+        entries = [e for e in environ.get(name, "").split(":") if e]
+        codes = [e.split(".")[0].split("@")[0].split("_")[0].lower() for e in entries]
+        named = [c for c in codes if c not in ("c", "posix")]
+        if named:
+            return next((c for c in named if c in LANGUAGES), "en")
+    return default
+
+
+class _Help:
+    """Parsers whose help is in one language: argparse's own words (usage, section
+    titles, -h) and every option's help come from `ui.yaml`'s `help_*` texts."""
+
+    def __init__(self, schema: Schema, lang: str) -> None:
+        self.schema, self.lang = schema, lang
+        prefix = self("help_usage")
+
+        class Formatter(argparse.HelpFormatter):
+            def add_usage(self, usage: Any, actions: Any, groups: Any, prefix_: Any = None) -> None:
+                super().add_usage(usage, actions, groups, prefix if prefix_ is None else prefix_)
+
+        self.formatter = Formatter
+
+    def __call__(self, key: str, **params: object) -> str:
+        return self.schema.text(key, self.lang, **params)
+
+    def parser(
+        self, make: Any, *args: str, **kwargs: Any
+    ) -> tuple[argparse.ArgumentParser, Any, Any]:
+        """A parser with its positional arguments and options in titled groups of the
+        language (argparse would title them in English), and a translated `-h`."""
+        parser = make(*args, add_help=False, formatter_class=self.formatter, **kwargs)
+        positionals = parser.add_argument_group(self("help_positionals"))
+        options = parser.add_argument_group(self("help_options"))
+        options.add_argument("-h", "--help", action="help", help=self("help_help"))
+        return parser, positionals, options
+
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     from pipelines.contract.schema import load_schema
 
-    codes = load_schema().codelists["regions"].codes
-    if value not in codes:
-        raise argparse.ArgumentTypeError(
-            f"unknown region code {value!r}; valid: {', '.join(codes)}"
+    schema = load_schema()
+    t = _Help(schema, lang)
+    region_codes = schema.codelists["regions"].codes
+
+    def region(value: str) -> str:
+        if value not in region_codes:
+            raise argparse.ArgumentTypeError(
+                t("bad_region", value=repr(value), codes=", ".join(region_codes))
+            )
+        return value
+
+    def year(value: str) -> int:
+        last = date.today().year
+        if not value.isdigit() or not 2000 <= int(value) <= last:
+            raise argparse.ArgumentTypeError(
+                t("bad_year", value=repr(value), first=2000, last=last)
+            )
+        return int(value)
+
+    code, year_, folder = (t(f"help_metavar_{k}") for k in ("code", "year", "folder"))
+    parser, _, options = t.parser(
+        argparse.ArgumentParser, prog="evstats", description=t("help_description")
+    )
+    options.add_argument(
+        "--version", action="version", version=f"evstats {__version__}", help=t("help_version")
+    )
+    parser.set_defaults(help_lang=lang)  # usage errors found after parsing speak it too
+    sub = parser.add_subparsers(
+        title=t("help_commands"), dest="command", required=True, metavar=t("help_metavar_command")
+    )
+
+    _, positionals, options = t.parser(
+        sub.add_parser,
+        "validate",
+        help=t("help_validate"),
+        description=t("help_validate"),
+        epilog=t("help_validate_epilog"),
+    )
+    positionals.add_argument(
+        "file", type=Path, metavar=t("help_metavar_file"), help=t("help_validate_file")
+    )
+    options.add_argument("--region", type=region, metavar=code, help=t("help_validate_region"))
+    options.add_argument("--year", type=year, metavar=year_, help=t("help_validate_year"))
+    options.add_argument(
+        "--format", choices=["text", "json"], default="text", help=t("help_validate_format")
+    )
+    options.add_argument(
+        "--lang", choices=LANGUAGES, help=t("help_validate_lang", default=_default_lang())
+    )
+    options.add_argument("--all", action="store_true", help=t("help_validate_all", n=SHOWN_ISSUES))
+    options.add_argument("--gx", action="store_true", help=t("help_validate_gx"))
+
+    _, _, options = t.parser(
+        sub.add_parser, "report", help=t("help_report"), description=t("help_report")
+    )
+    options.add_argument("--year", type=year, metavar=year_, required=True, help=t("help_year"))
+    options.add_argument("--lang", choices=LANGUAGES, action="append", help=t("help_report_lang"))
+    options.add_argument("--data-dir", metavar=folder, help=t("help_data_dir"))
+    options.add_argument("--verbose", action="store_true", help=t("help_verbose"))
+
+    _, _, options = t.parser(
+        sub.add_parser, "template", help=t("help_template"), description=t("help_template")
+    )
+    options.add_argument(
+        "--lang", choices=LANGUAGES, help=t("help_template_lang", default=_default_lang())
+    )
+    options.add_argument(
+        "--out", type=Path, default=Path("."), metavar=folder, help=t("help_template_out")
+    )
+
+    _, _, options = t.parser(
+        sub.add_parser, "history", help=t("help_history"), description=t("help_history")
+    )
+    options.add_argument("--year", type=year, metavar=year_, required=True, help=t("help_year"))
+    options.add_argument("--region", type=region, metavar=code, help=t("help_history_region"))
+    options.add_argument("--data-dir", metavar=folder, help=t("help_data_dir"))
+    options.add_argument("--issues", action="store_true", help=t("help_history_issues"))
+
+    for name in ("run", "demo"):
+        _, _, options = t.parser(
+            sub.add_parser, name, help=t(f"help_{name}"), description=t(f"help_{name}")
         )
-    return value
-
-
-def _year(value: str) -> int:
-    if not value.isdigit() or not 2000 <= int(value) <= date.today().year:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a reporting year (2000–{date.today().year})"
-        )
-    return int(value)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="evstats",
-        description="Statistics of threats and violence against EMS staff in Finland.",
-    )
-    parser.add_argument("--version", action="version", version=f"evstats {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    v = sub.add_parser("validate", help="check a CSV file before submitting it")
-    v.add_argument("file", type=Path)
-    v.add_argument("--region", type=_region, help="region code the file is for, e.g. 05")
-    v.add_argument("--year", type=_year, help="reporting year the file is for")
-    v.add_argument("--format", choices=["text", "json"], default="text")
-    v.add_argument("--lang", choices=["fi", "sv", "en"], help="language of messages (default: fi)")
-    v.add_argument(
-        "--all", action="store_true", help=f"show every issue, not the first {SHOWN_ISSUES}"
-    )
-    v.add_argument(
-        "--gx",
-        action="store_true",
-        help="evaluate the rules with Great Expectations, as the pipeline does "
-        "(same verdict, several seconds slower to start)",
-    )
-
-    r = sub.add_parser("report", help="rebuild the report of a year from the warehouse")
-    r.add_argument("--year", type=_year, required=True)
-    r.add_argument(
-        "--lang",
-        choices=["fi", "sv", "en"],
-        action="append",
-        help="language (repeatable; default: fi, sv and en)",
-    )
-    r.add_argument("--data-dir", help="data directory (default: EVSTATS_DATA_DIR or ./data)")
-    r.add_argument("--verbose", action="store_true", help="show Dagster's full event log")
-
-    t = sub.add_parser("template", help="write CSV and Excel templates for regions")
-    t.add_argument("--lang", choices=["fi", "sv", "en"], default="fi")
-    t.add_argument("--out", type=Path, default=Path("."), help="folder to write to (default: .)")
-
-    h = sub.add_parser("history", help="list the submissions of a year and their verdicts")
-    h.add_argument("--year", type=_year, required=True)
-    h.add_argument("--region", type=_region)
-    h.add_argument("--data-dir", help="data directory (default: EVSTATS_DATA_DIR or ./data)")
-    h.add_argument("--issues", action="store_true", help="list the issues of each submission too")
-
-    for name, text in [
-        ("run", "run the pipeline for a year"),
-        ("demo", "generate demo data and run it"),
-    ]:
-        p = sub.add_parser(name, help=text)
-        p.add_argument("--data-dir", help="data directory (default: EVSTATS_DATA_DIR or ./data)")
-        p.add_argument("--verbose", action="store_true", help="show Dagster's full event log")
+        options.add_argument("--data-dir", metavar=folder, help=t("help_data_dir"))
+        options.add_argument("--verbose", action="store_true", help=t("help_verbose"))
         if name == "run":
-            p.add_argument("--year", type=_year, required=True)
+            options.add_argument(
+                "--year", type=year, metavar=year_, required=True, help=t("help_year")
+            )
         else:
-            p.add_argument("--years", type=_year, nargs="+", default=[2021, 2022, 2023, 2024])
+            options.add_argument(
+                "--years",
+                type=year,
+                nargs="+",
+                metavar=year_,
+                default=[2021, 2022, 2023, 2024],
+                help=t("help_years"),
+            )
     return parser
+
+
+def _default_lang() -> str:
+    """The language of messages and templates when `--lang` is not given."""
+    from pipelines.settings import load_settings
+
+    return load_settings().lang
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -111,10 +201,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     settings = load_settings(lang=args.lang)
     lang = settings.lang
-    if not args.file.is_file():
-        print(f"evstats validate: no such file: {args.file}", file=sys.stderr)
-        return EXIT_USAGE
     schema = load_schema()
+    if not args.file.is_file():
+        usage_error = schema.text("no_such_file", args.help_lang, file=args.file)
+        print(f"evstats validate: {usage_error}", file=sys.stderr)
+        return EXIT_USAGE
     submission = SubmissionFile(args.file.name, args.file.read_bytes(), args.region, args.year)
     verdict = validate_files(
         [submission],
@@ -140,14 +231,16 @@ def format_verdict(verdict: Verdict, schema: Schema, lang: str, *, show_all: boo
     )
     lines = [
         schema.text(
-            "summary",
+            "summary" if verdict.kind else "summary_unread",
             lang,
             file=verdict.file,
             verdict=schema.text("accepted" if verdict.accepted else "rejected", lang),
             kind=kind,
-            rows=verdict.rows,
-            errors=verdict.count("fatal") + verdict.count("error"),
-            warnings=verdict.count("warning"),
+            rows=schema.text("rows_count", lang, n=verdict.rows),
+            errors=schema.text(
+                "errors_count", lang, n=verdict.count("fatal") + verdict.count("error")
+            ),
+            warnings=schema.text("warnings_count", lang, n=verdict.count("warning")),
         )
     ]
     if verdict.encoding:
@@ -157,7 +250,9 @@ def format_verdict(verdict: Verdict, schema: Schema, lang: str, *, show_all: boo
             "utf-8": "UTF-8",
             "utf-16": "UTF-16",
         }
-        separator = {"\t": "tab"}.get(verdict.delimiter or ",", verdict.delimiter)
+        separator = {"\t": schema.text("tab", lang)}.get(
+            verdict.delimiter or ",", verdict.delimiter
+        )
         lines.append(
             "  "
             + schema.text(
@@ -310,7 +405,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from pipelines.contract.schema import load_schema
     from pipelines.contract.template import write_templates
 
-    for path in write_templates(load_schema(), args.lang, args.out):
+    for path in write_templates(load_schema(), args.lang or _default_lang(), args.out):
         print(path)
     return 0
 
@@ -366,7 +461,13 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    try:
+        lang = help_language(arguments, os.environ, _default_lang())
+    except ValueError as exc:
+        print(f"evstats: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    args = build_parser(lang).parse_args(arguments)
     commands = {
         "validate": cmd_validate,
         "run": cmd_run,

@@ -76,6 +76,8 @@ def load_settings(**overrides: object) -> Settings:
         raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
     if "EVSTATS_DATA_DIR" in os.environ:
         values["data_dir"] = os.environ["EVSTATS_DATA_DIR"]
+    if os.environ.get("EVSTATS_LANG"):
+        values["lang"] = os.environ["EVSTATS_LANG"]
     values.update({k: v for k, v in overrides.items() if v is not None})
     if "report_languages" in values:
         values["report_languages"] = tuple(values["report_languages"])

@@ -14,29 +14,39 @@ from typing import Any
 
 import yaml
 
+from pipelines.contract.i18n import LANGUAGES, Text, load_text, load_texts
+
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
-LANGUAGES = ("fi", "sv", "en")
 DATE_PARTS = {"month", "isodow", "hour"}
 
 
 @dataclass(frozen=True)
 class CodeList:
-    """An ordered list of codes; the order is the order of published tables."""
+    """An ordered list of codes; the order is the order of published tables.
+
+    `choice` is how a template's drop-down list writes a code in a language (the
+    label, or for regions the code and the name): the reader accepts it back."""
 
     name: str
     labels: dict[str, str]
     codes: dict[str, dict[str, str]]
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    choice: str = "{label}"
 
     def label(self, code: str, lang: str) -> str:
         return self.codes[code][lang]
 
+    def choice_label(self, code: str, lang: str) -> str:
+        """The value a template's drop-down list offers for `code` in `lang`."""
+        return self.choice.format(code=code, label=self.label(code, lang))
+
     def lookup(self) -> dict[str, str]:
-        """Every accepted spelling (lower case) to its code: code, labels, aliases, and
-        numeric codes without the leading zero that Excel drops."""
+        """Every accepted spelling (lower case) to its code: code, labels, drop-down
+        values, aliases, and numeric codes without the leading zero that Excel drops."""
         spellings: dict[str, str] = {}
         for code, labels in self.codes.items():
-            forms = [code, *labels.values(), *self.aliases.get(code, ())]
+            choices = [self.choice_label(code, lang) for lang in labels]
+            forms = [code, *labels.values(), *choices, *self.aliases.get(code, ())]
             if code.isdigit():
                 forms.append(str(int(code)))
             for form in forms:
@@ -102,6 +112,10 @@ class Contract:
         """The header a template in `lang` uses: Finnish or Swedish name, English = canonical."""
         return column.headers.get(lang, column.name)
 
+    def required_headers(self, lang: str) -> list[str]:
+        """The required columns as a template in `lang` names them."""
+        return [self.header(c, lang) for c in self.columns if c.required]
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
@@ -117,7 +131,7 @@ class Contract:
 class Rule:
     name: str
     severity: str
-    messages: dict[str, str]
+    messages: Text
 
 
 @dataclass(frozen=True)
@@ -125,13 +139,15 @@ class Schema:
     contracts: dict[str, Contract]
     codelists: dict[str, CodeList]
     rules: dict[str, Rule] = field(default_factory=dict)
-    ui: dict[str, dict[str, str]] = field(default_factory=dict)
+    ui: dict[str, Text] = field(default_factory=dict)
 
     def text(self, key: str, lang: str, **params: object) -> str:
-        return self.ui[key][lang].format(**params)
+        """A text of `schemas/ui.yaml`, in the plural form its count needs."""
+        return self.ui[key].format(lang, **params)
 
     def message(self, rule: str, lang: str, **params: object) -> str:
-        return self.rules[rule].messages[lang].format(**params)
+        """A rule's message of `schemas/messages.yaml`, in the plural form its count needs."""
+        return self.rules[rule].messages.format(lang, **params)
 
 
 def _codelist(name: str, spec: dict[str, Any]) -> CodeList:
@@ -150,7 +166,13 @@ def _codelist(name: str, spec: dict[str, Any]) -> CodeList:
         missing = set(LANGUAGES) - set(labels)
         if missing:
             raise ValueError(f"code list {name}: code {code} lacks labels {sorted(missing)}")
-    codelist = CodeList(name=name, labels=spec["labels"], codes=codes, aliases=aliases)
+    codelist = CodeList(
+        name=name,
+        labels=spec["labels"],
+        codes=codes,
+        aliases=aliases,
+        choice=spec.get("choice", "{label}"),
+    )
     codelist.lookup()
     return codelist
 
@@ -191,7 +213,13 @@ def load_schema(schema_dir: Path = SCHEMA_DIR) -> Schema:
         contract = _contract(read(name), codelists)
         contracts[contract.kind] = contract
     rules = {
-        name: Rule(name=name, severity=spec["severity"], messages={k: spec[k] for k in LANGUAGES})
+        name: Rule(
+            name=name,
+            severity=spec["severity"],
+            messages=load_text(name, {k: v for k, v in spec.items() if k != "severity"}),
+        )
         for name, spec in read("messages.yaml").items()
     }
-    return Schema(contracts=contracts, codelists=codelists, rules=rules, ui=read("ui.yaml"))
+    return Schema(
+        contracts=contracts, codelists=codelists, rules=rules, ui=load_texts(read("ui.yaml"))
+    )

@@ -3,7 +3,10 @@ language, and the allowed values, generated from the schema.
 
 The CSV is what Finnish Excel opens as columns on a double click (UTF-8 with a
 byte-order mark, semicolons); the workbook adds a sheet of allowed values and
-drop-down lists on the coded columns, whose labels the reader accepts too.
+drop-down lists on the coded columns. The lists offer the values in the
+template's language (`CodeList.choice_label`: labels, regions as code and
+name), which the reader accepts back, and Excel refuses a typed value that is
+not in the list, with an alert in that language.
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ def write_templates(schema: Schema, lang: str, out_dir: Path) -> list[Path]:
     workbook.remove(workbook.active)
     values_sheet_name = schema.text("allowed_values", lang)
     values = workbook.create_sheet(values_sheet_name)
-    values.append([schema.text(k, lang) for k in ("column", "type_or_code", "value", "meaning")])
+    values.append(
+        [schema.text(k, lang) for k in ("column_heading", "type_or_code", "value", "meaning")]
+    )
     for contract in schema.contracts.values():
         path = out_dir / f"{contract.kind}_template_{lang}.csv"
         path.write_bytes(template_csv(contract, lang))
@@ -54,7 +59,9 @@ def write_templates(schema: Schema, lang: str, out_dir: Path) -> list[Path]:
             sheet.cell(1, i).font = Font(bold=True)
             sheet.column_dimensions[letter].width = max(14, len(header) + 2)
             if not c.codelist:
-                values.append([header, c.type, "", c.description[lang]])
+                values.append(
+                    [header, schema.text(f"type_{c.type}", lang), "", c.description[lang]]
+                )
                 if c.type in ("date", "time", "text"):
                     for row in range(2, MAX_TEMPLATE_ROWS + 1):
                         sheet.cell(row, i).number_format = "@"
@@ -62,11 +69,17 @@ def write_templates(schema: Schema, lang: str, out_dir: Path) -> list[Path]:
             codelist = schema.codelists[c.codelist]
             first = values.max_row + 1
             for code in codelist.codes:
-                values.append([header, code, code, codelist.label(code, lang)])
+                values.append(
+                    [header, code, codelist.choice_label(code, lang), codelist.label(code, lang)]
+                )
             rule = DataValidation(
                 type="list",
                 formula1=f"'{values_sheet_name}'!$C${first}:$C${values.max_row}",
                 allow_blank=not c.required,
+                showErrorMessage=True,
+                errorStyle="stop",
+                errorTitle=schema.text("dropdown_error_title", lang),
+                error=schema.text("dropdown_error", lang, sheet=values_sheet_name),
             )
             sheet.add_data_validation(rule)
             rule.add(f"{letter}2:{letter}{MAX_TEMPLATE_ROWS}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from pipelines.contract.i18n import LANGUAGES
 from pipelines.contract.issues import Issue, make_issue
 from pipelines.contract.schema import Contract, Schema
 from pipelines.settings import DEFAULT_LIMITS, Limits
@@ -34,7 +35,12 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 class RawTable:
     """The text of a file as records: `cells` holds the spreadsheet row (`_row`) and the
     stripped values by position (`f0`, `f1`…; an empty cell is null), so that a
-    header naming a column twice still reads."""
+    header naming a column twice still reads.
+
+    `language` is the language of the file's header names and `written` names every
+    contract column as the contact knows it: the header the file used, or for a
+    column the file lacks, its header in the file's language, so that a Finnish
+    file is told `tapahtumapaikka` is missing, not `location`."""
 
     kind: str | None
     header: list[str]
@@ -42,6 +48,7 @@ class RawTable:
     issues: list[Issue] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    language: str | None = None
     written: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -235,13 +242,18 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
         return RawTable(None, header, issues=[issue], encoding=encoding, delimiter=delimiter)
     contract = recognise_kind([h.lower() for h in header], schema)
     if contract is None:
+        # No header name was recognised, so the names offered are those of the message's language.
         expected = "; ".join(
-            f"{c.kind}: {', '.join(c.required_columns)}" for c in schema.contracts.values()
+            f"{c.labels[lang]}: {', '.join(c.required_headers(lang))}"
+            for c in schema.contracts.values()
         )
         issue = make_issue(schema, "kind_unrecognised", lang, row=header_row, expected=expected)
         return RawTable(None, header, issues=[issue], encoding=encoding, delimiter=delimiter)
     lookup = contract.header_lookup()
     names = [lookup.get(h.lower(), h) for h in header]
+    language = header_language(header, contract, lang)
+    written = {c.name: contract.header(c, language) for c in contract.columns}
+    written.update(zip(names, header, strict=True))
     body = records.slice(1)
     # Excel writes empty cells past the last column; only written values make a row ragged.
     spill = [pl.col(f).is_not_null() for f in fields[len(names) :]]
@@ -253,9 +265,10 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
         cells=body.filter(~ragged).select(ROW, *fields[: len(names)]),
         encoding=encoding,
         delimiter=delimiter,
-        written=dict(zip(names, header, strict=True)),
+        language=language,
+        written=written,
     )
-    table.issues.extend(_header_issues(names, header_row, contract, schema, lang))
+    table.issues.extend(_header_issues(table, header_row, contract, schema, lang))
     for row, found in flagged.iter_rows():
         table.issues.append(
             make_issue(schema, "ragged_row", lang, row=row, found=found, expected=len(names))
@@ -265,15 +278,31 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
     return table
 
 
+def header_language(header: list[str], contract: Contract, preferred: str) -> str:
+    """The language whose header names the file uses most (the canonical names are the
+    English ones); a tie goes to the language of the messages."""
+    written = {h.strip().lower() for h in header}
+    votes = {
+        lang: sum(contract.header(c, lang).lower() in written for c in contract.columns)
+        for lang in LANGUAGES
+    }
+    return max(LANGUAGES, key=lambda lang: (votes[lang], lang == preferred))
+
+
 def _header_issues(
-    header: list[str], row: int, contract: Contract, schema: Schema, lang: str
+    table: RawTable, row: int, contract: Contract, schema: Schema, lang: str
 ) -> list[Issue]:
+    """Column problems, each column named as the file wrote it or, when missing, in the
+    file's language; the allowed columns are listed in that language too."""
     issues = []
     allowed = contract.column_names
+    shown = table.written
     seen: set[str] = set()
-    for name in header:
+    for name in table.header:
         if name in seen:
-            issues.append(make_issue(schema, "duplicate_column", lang, row=row, column=name))
+            issues.append(
+                make_issue(schema, "duplicate_column", lang, row=row, column=name, headers=shown)
+            )
         elif name not in allowed:
             issues.append(
                 make_issue(
@@ -282,11 +311,13 @@ def _header_issues(
                     lang,
                     row=row,
                     column=name or '""',
-                    expected=", ".join(allowed),
+                    expected=", ".join(shown[c] for c in allowed),
                 )
             )
         seen.add(name)
     for name in contract.required_columns:
-        if name not in header:
-            issues.append(make_issue(schema, "missing_column", lang, row=row, column=name))
+        if name not in table.header:
+            issues.append(
+                make_issue(schema, "missing_column", lang, row=row, column=name, headers=shown)
+            )
     return issues

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.contract import i18n
 from pipelines.contract.schema import Schema
 from pipelines.publish.numbers import SUPPRESSED, fmt_number, fmt_signed, percent_sign
 from pipelines.publish.report_data import ReportData, load_texts
@@ -58,14 +59,15 @@ def suffix(lang: str) -> str:
 
 
 class Texts:
-    """The report's texts (`reports/texts.yaml`) in one language, with their parameters."""
+    """The report's texts (`reports/texts.yaml`) in one language, with their parameters;
+    plural forms are chosen by the same resolver as the contacts' messages."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.all = load_texts()
+        self.all = i18n.load_texts(load_texts())
 
     def __call__(self, key: str, **params: object) -> str:
-        return self.all[key][self.lang].format(**params)
+        return self.all[key].format(self.lang, **params)
 
     def flags(self) -> dict[str, str]:
         """The published `flag` codes in words."""

@@ -13,7 +13,8 @@ from pipelines.contract.schema import Contract, Schema
 from pipelines.ingest.reader import ROW, RawTable
 
 INTEGER_RE = r"^[+-]?\d+$"
-ISO_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+# ASCII digits only: `\d` would take other scripts' digits, which no date parser reads.
+ISO_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 FINNISH_DATE_RE = r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"
 TIME_RE = r"^(\d{1,2})[:.](\d{2})$"
 THOUSANDS_SEPARATORS = r"[\s\u00a0\u202f]"

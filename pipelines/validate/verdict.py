@@ -164,6 +164,8 @@ def _column_rules(
             params["found"] = len(failure.value or "")
         elif failure.rule == "code":
             params["expected"] = allowed_values(schema, contract.column(failure.column), lang)
+        elif failure.rule == "out_of_range":
+            params["expected"] = allowed_range(schema, contract.column(failure.column), lang)
         raw_frame = raw[failure.file][1]
         position = raw_frame.get_column(ROW).search_sorted(failure.row)
         written = raw_frame.get_column(failure.column)[position]
@@ -190,6 +192,15 @@ def allowed_values(schema: Schema, column: Column, lang: str) -> str:
     if all(code.isdigit() for code in codelist.codes):
         return ", ".join(codelist.codes)
     return ", ".join(f"{codelist.label(code, lang)} ({code})" for code in codelist.codes)
+
+
+def allowed_range(schema: Schema, column: Column, lang: str) -> str:
+    """The bounds in words: `1–365` reads well, `0–` (no upper bound) does not."""
+    if column.min is not None and column.max is not None:
+        return schema.text("range_between", lang, min=column.min, max=column.max)
+    if column.min is not None:
+        return schema.text("range_at_least", lang, min=column.min)
+    return schema.text("range_at_most", lang, max=column.max)
 
 
 def _custom_rules(
@@ -253,6 +264,7 @@ def _custom_rules(
                     lang,
                     column=spec["column"],
                     value=", ".join(str(m) for m in missing),
+                    found=len(missing),
                     headers=verdict.headers,
                 )
             )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
+from pipelines.cli import help_language, main
 from tests.conftest import FIXTURES, GOOD_ROW, INCIDENT_HEADER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +25,7 @@ def test_validate_rejects_with_row_column_and_value_in_finnish(capsys):
     path = FIXTURES / "inbox" / "2023" / "06" / "incidents.csv"
     assert main(["validate", str(path), "--region", "06", "--year", "2023"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "incidents.csv: HYLÄTTY (Tapahtumat, 2 riviä; virheitä 3, varoituksia 0)"
+    assert out[0] == "incidents.csv: HYLÄTTY (Tapahtumat, 2 riviä; 3 virhettä, 0 varoitusta)"
     assert out[1] == "  Luettu merkistönä UTF-8, sarake-erotin «,»"
     assert out[2] == (
         "  VIRHE (rivi 2, sarake incident_time): ”25:00” ei ole kellonaika (muotoa 07:05 tai 7.05)."
@@ -61,16 +61,112 @@ def test_validate_json(tmp_path, capsys):
     }
 
 
-def test_usage_errors_exit_2(tmp_path, capsys):
+@pytest.fixture
+def locale(monkeypatch):
+    """Sets the user's locale as a shell would, with nothing else naming a language."""
+    for name in ("EVSTATS_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    return lambda value: monkeypatch.setenv("LANG", value)
+
+
+def help_of(argv, capsys) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("locale_name", "argv", "lines"),
+    [
+        (
+            "fi_FI.UTF-8",
+            ["validate", "--help"],
+            [
+                "käyttö: evstats validate [-h] [--region KOODI] [--year VUOSI]",
+                "tarkista tiedosto ennen kuin lähetät sen",
+                "argumentit:",
+                "  TIEDOSTO              tarkistettava CSV-tiedosto (tapahtumat tai",
+                "valinnat:",
+                "  -h, --help            näytä tämä ohje ja lopeta",
+                "  --lang {fi,sv,en}     viestien kieli (oletus: fi)",
+                "  --all                 näytä kaikki havainnot, ei vain 50 ensimmäistä",
+            ],
+        ),
+        (
+            "sv_FI.UTF-8",
+            ["validate", "--help"],
+            [
+                "användning: evstats validate [-h] [--region KOD] [--year ÅR]",
+                "kontrollera en fil innan du skickar den",
+                "alternativ:",
+                "  -h, --help            visa den här hjälpen och avsluta",
+                "  --all                 visa alla fynd, inte bara de 50 första",
+            ],
+        ),
+        (
+            "en_US.UTF-8",
+            ["validate", "--help"],
+            ["usage: evstats validate [-h] [--region CODE] [--year YEAR]", "options:"],
+        ),
+        (
+            "fi_FI.UTF-8",
+            ["validate", "--lang", "en", "--help"],
+            ["usage: evstats validate [-h] [--region CODE] [--year YEAR]", "options:"],
+        ),
+        (
+            "C.UTF-8",
+            ["template", "--help"],
+            [
+                "käyttö: evstats template [-h] [--lang {fi,sv,en}] [--out KANSIO]",
+                "kirjoita alueille CSV- ja Excel-pohjat",
+            ],
+        ),
+    ],
+)
+def test_help_is_in_the_language_of_the_option_or_the_locale(
+    locale, capsys, locale_name, argv, lines
+):
+    locale(locale_name)
+    shown = help_of(argv, capsys).splitlines()
+    assert [line for line in lines if line not in shown] == []
+
+
+def test_help_language_prefers_the_option_then_evstats_lang_then_the_locale():
+    assert help_language(["validate", "--lang=sv"], {"LANG": "fi_FI.UTF-8"}, "fi") == "sv"
+    assert help_language([], {"EVSTATS_LANG": "sv", "LANG": "en_US.UTF-8"}, "fi") == "sv"
+    assert help_language([], {"LANGUAGE": "de:sv", "LANG": "fi_FI.UTF-8"}, "fi") == "sv"
+    assert help_language([], {"LC_ALL": "en_GB.UTF-8", "LANG": "fi_FI.UTF-8"}, "fi") == "en"
+    assert help_language([], {"LANG": "de_DE.UTF-8"}, "fi") == "en"
+    assert help_language([], {"LANG": "C.UTF-8", "LC_ALL": "POSIX"}, "sv") == "sv"
+    assert help_language(["--lang", "xx"], {}, "fi") == "fi"
+
+
+def test_the_console_script_answers_in_swedish_under_a_swedish_locale(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "EVSTATS_L"))}
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "evstats"), "validate", "--help"],
+        env={**env, "LANG": "sv_FI.UTF-8"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.startswith("användning: evstats validate")
+
+
+def test_usage_errors_exit_2_in_the_users_language(tmp_path, capsys, locale):
+    locale("en_US.UTF-8")
     assert main(["validate", str(tmp_path / "missing.csv")]) == 2
+    assert "evstats validate: no such file: " in capsys.readouterr().err
     for argv in (["validate", "x.csv", "--region", "91"], ["validate", "x.csv", "--year", "20x3"]):
-        try:
+        with pytest.raises(SystemExit) as exit_:
             main(argv)
-        except SystemExit as exc:
-            assert exc.code == 2
-        else:
-            raise AssertionError(f"{argv} should be a usage error")
+        assert exit_.value.code == 2
     assert "unknown region code '91'" in capsys.readouterr().err
+    locale("fi_FI.UTF-8")
+    with pytest.raises(SystemExit):
+        main(["validate", "x.csv", "--region", "91"])
+    assert "tuntematon aluekoodi '91'; sallitut: 01, 02" in capsys.readouterr().err
 
 
 def test_console_script_runs_a_year(tmp_path):
@@ -153,3 +249,39 @@ def test_template_command_writes_three_files(tmp_path, capsys):
     assert main(["template", "--lang", "fi", "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["incidents_template_fi.csv", "missions_template_fi.csv", "template_fi.xlsx"]
+
+
+def test_a_verdict_of_one_row_and_one_error_says_so_in_the_singular(tmp_path, capsys):
+    path = tmp_path / "mine.csv"
+    path.write_text(f"{INCIDENT_HEADER}\n{GOOD_ROW}\n", encoding="utf-8")
+    assert main(["validate", str(path), "--region", "07"]) == 1
+    assert capsys.readouterr().out.startswith(
+        "mine.csv: HYLÄTTY (Tapahtumat, 1 rivi; 1 virhe, 0 varoitusta)"
+    )
+
+
+def test_evstats_lang_sets_the_language_of_messages_too(capsys, locale, monkeypatch):
+    locale("fi_FI.UTF-8")
+    monkeypatch.setenv("EVSTATS_LANG", "sv")
+    path = FIXTURES / "inbox" / "2023" / "05" / "incidents.csv"
+    assert main(["validate", str(path), "--region", "05", "--year", "2023"]) == 0
+    assert capsys.readouterr().out.startswith("incidents.csv: GODKÄND (Händelser, 20 rader;")
+
+
+def test_a_file_that_could_not_be_read_is_not_said_to_have_rows(tmp_path, capsys):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    assert main(["validate", str(path), "--lang", "en"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "empty.csv: REJECTED (unknown file kind; 1 error, 0 warnings)",
+        "  FATAL: The file is empty: it has no header row.",
+    ]
+
+
+def test_a_tab_separator_is_named_in_the_messages_language(tmp_path, capsys):
+    path = tmp_path / "tabs.csv"
+    path.write_text("region_code\tyear\tmonth\tmissions\n05\t2023\t1\t100\n", encoding="utf-8")
+    main(["validate", str(path)])
+    assert capsys.readouterr().out.splitlines()[1] == (
+        "  Luettu merkistönä UTF-8, sarake-erotin «sarkain»"
+    )

@@ -14,7 +14,7 @@ def test_every_code_column_and_rule_has_all_three_languages(schema):
             assert set(column.labels) == set(LANGUAGES), column.name
             assert set(column.description) == set(LANGUAGES), column.name
     for rule in schema.rules.values():
-        assert set(rule.messages) == set(LANGUAGES), rule.name
+        assert rule.messages.languages == set(LANGUAGES), rule.name
         assert rule.severity in {"fatal", "error", "warning"}
 
 

@@ -1,3 +1,6 @@
+import csv
+import io
+
 from openpyxl import load_workbook
 
 from pipelines.contract.template import template_csv, write_templates
@@ -36,4 +39,79 @@ def test_workbook_has_sheets_dropdowns_and_allowed_values(schema, tmp_path):
     coded = [c for c in schema.contracts["incidents"].columns if c.codelist]
     assert len(sheet.data_validations.dataValidation) == len(coded)
     values = [r for r in book["Tillåtna värden"].iter_rows(values_only=True)]
-    assert ("förövare", "patient", "patient", "Patient") in values
+    assert ("förövare", "patient", "Patient", "Patient") in values
+    assert ("datum", "datum (1.3.2023 eller 2023-03-01)") in [v[:2] for v in values]
+
+
+def dropdowns(book, sheet_name):
+    """Each drop-down's header and the values of the list it points to, as Excel shows them."""
+    sheet = book[sheet_name]
+    lists = {}
+    for rule in sheet.data_validations.dataValidation:
+        target, cells = rule.formula1.split("!")
+        first, last = (int(ref.split("$")[-1]) for ref in cells.split(":"))
+        column = sheet[str(rule.sqref).split(":")[0][0] + "1"].value
+        values = book[target.strip("'")]
+        lists[column] = ([values.cell(r, 3).value for r in range(first, last + 1)], rule)
+    return lists
+
+
+def test_finnish_dropdowns_offer_finnish_values_and_refuse_others(schema, tmp_path):
+    book = load_workbook(write_templates(schema, "fi", tmp_path)[-1])
+    lists = dropdowns(book, "Tapahtumat")
+    assert lists["tapahtuman_tyyppi"][0] == [
+        "Sanallinen tai henkinen väkivalta",
+        "Uhkaaminen aseella tai esineellä",
+        "Lievä fyysinen väkivalta",
+        "Kipua tai vamman aiheuttanut väkivalta",
+        "Seksuaalinen häirintä",
+        "Muu",
+    ]
+    assert lists["ennakkotieto"][0] == ["Kyllä", "Ei", "Ei tiedossa"]
+    assert lists["kiireellisyysluokka"][0][0] == "A (korkein)"
+    regions = lists["hyvinvointialue"][0]
+    assert regions[4] == "05 Varsinais-Suomen hyvinvointialue"
+    assert regions[-1] == "90 Helsingin kaupunki"
+    assert dropdowns(book, "Ensihoitotehtävät")["hyvinvointialue"][0] == regions
+    for values, rule in lists.values():
+        assert not {"verbal", "yes", "05"} & set(values)
+        assert rule.showErrorMessage and rule.errorStyle == "stop"
+        assert rule.errorTitle == "Arvo ei kelpaa" and len(rule.errorTitle) <= 32
+        assert rule.error.startswith("Valitse arvo luettelosta.") and len(rule.error) <= 255
+        assert "Sallitut arvot" in rule.error
+
+
+def test_every_dropdown_value_of_a_filled_finnish_workbook_is_accepted(schema, tmp_path):
+    """Fill the incidents sheet with every value of every list, save it as Finnish Excel
+    saves a CSV, and the verdict accepts each value as its code."""
+    book = load_workbook(write_templates(schema, "fi", tmp_path)[-1])
+    sheet = book["Tapahtumat"]
+    lists = {header: values for header, (values, _) in dropdowns(book, "Tapahtumat").items()}
+    typed = {"päivämäärä": "1.3.2023", "kellonaika": "7.05", "henkilöstön_määrä": "2"}
+    header = [cell.value for cell in sheet[1]]
+    for i in range(max(len(v) for v in lists.values())):
+        sheet.append(
+            [
+                f"T{i}"
+                if name == "tapahtuman_tunnus"
+                else lists[name][i % len(lists[name])]
+                if name in lists
+                else typed.get(name)
+                for name in header
+            ]
+        )
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(
+        sheet.iter_rows(values_only=True)
+    )
+    data = buffer.getvalue().encode("utf-8-sig")
+    [verdict] = validate_files([SubmissionFile("t.csv", data)], schema, lang="fi", today=TODAY)
+    assert verdict.accepted, [i.message for i in verdict.issues]
+    frame = verdict.frame
+    assert frame["region_code"].to_list() == list(schema.codelists["regions"].codes)
+    assert frame["incident_type"].unique(maintain_order=True).to_list()[:3] == [
+        "verbal",
+        "threat_with_weapon",
+        "physical_mild",
+    ]
+    assert set(frame["advance_warning"]) == {"yes", "no", "unknown"}

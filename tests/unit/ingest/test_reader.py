@@ -1,4 +1,5 @@
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,6 +55,62 @@ def test_header_problems_are_errors(schema):
     table = read_table(f"{header}\n".encode(), schema, "en")
     rules = {(i.rule, i.column) for i in table.issues}
     assert rules == {("unknown_column", "colour"), ("duplicate_column", "staff_count")}
+
+
+# A Finnish and a Swedish incidents header as a contact writes them, without the location.
+FI_HEADER_WITHOUT_LOCATION = (
+    "tapahtuman_tunnus;hyvinvointialue;päivämäärä;kellonaika;kiireellisyysluokka;"
+    "tapahtuman_tyyppi;tekijä;päihteet;ennakkotieto;poliisiin_yhteys;"
+    "ilmoitettu_työnantajalle;henkilöstön_vamma;sairauspoissaolopäivät;henkilöstön_määrä;kuvaus"
+)
+SV_HEADER_WITHOUT_LOCATION = (
+    "händelse_id;välfärdsområde;datum;klockslag;brådskandeklass;typ_av_händelse;förövare;"
+    "berusningsmedel;förhandsinformation;polisen_kontaktad;anmält_till_arbetsgivaren;"
+    "personalens_skada;sjukfrånvarodagar;antal_anställda;beskrivning"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "lang", "message"),
+    [
+        (FI_HEADER_WITHOUT_LOCATION, "fi", "Pakollinen sarake tapahtumapaikka puuttuu."),
+        (SV_HEADER_WITHOUT_LOCATION, "sv", "Den obligatoriska kolumnen plats saknas."),
+        (FI_HEADER_WITHOUT_LOCATION, "en", "The required column tapahtumapaikka is missing."),
+        (INCIDENT_HEADER.replace(",location", ""), "fi", "Pakollinen sarake location puuttuu."),
+    ],
+)
+def test_a_missing_column_is_named_in_the_language_of_the_files_header(
+    schema, header, lang, message
+):
+    table = read_table(f"{header}\n".encode(), schema, lang)
+    [issue] = table.issues
+    assert (issue.rule, issue.column, issue.message) == ("missing_column", "location", message)
+
+
+def test_the_files_header_language_is_told_from_the_names_it_uses(schema):
+    fi = read_table(f"{FI_HEADER_WITHOUT_LOCATION}\n".encode(), schema, "sv")
+    assert fi.language == "fi"
+    assert fi.written["location"] == "tapahtumapaikka"
+    assert fi.written["incident_id"] == "tapahtuman_tunnus"
+    assert read_table(f"{SV_HEADER_WITHOUT_LOCATION}\n".encode(), schema, "fi").language == "sv"
+    assert read_table(f"{INCIDENT_HEADER}\n".encode(), schema, "fi").language == "en"
+
+
+def test_an_unknown_column_lists_the_allowed_ones_in_the_files_language(schema):
+    header = FI_HEADER_WITHOUT_LOCATION + ";väri;tapahtumapaikka"
+    [issue] = read_table(f"{header}\n".encode(), schema, "fi").issues
+    assert issue.rule == "unknown_column"
+    assert issue.message.startswith(
+        "Tuntematon sarake väri. Sallitut sarakkeet: tapahtuman_tunnus,"
+    )
+    assert "tapahtumapaikka" in issue.message and "location" not in issue.message
+
+
+def test_an_unrecognised_header_offers_the_columns_in_the_messages_language(schema):
+    [issue] = read_table(b"nimi;ika\nx;1\n", schema, "fi").issues
+    assert issue.rule == "kind_unrecognised"
+    assert "Tapahtumat: tapahtuman_tunnus, hyvinvointialue, päivämäärä" in issue.message
+    assert "Ensihoitotehtävät: hyvinvointialue, vuosi, kuukausi, tehtävät" in issue.message
 
 
 @settings(max_examples=300, deadline=None)

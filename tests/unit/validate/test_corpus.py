@@ -15,6 +15,7 @@ ROW_RULES = {
     "required",
     "code",
     "date_format",
+    "date_nonexistent",
     "date_out_of_year",
     "date_in_future",
     "time_format",

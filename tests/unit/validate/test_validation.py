@@ -40,8 +40,11 @@ def test_a_good_file_is_accepted_with_typed_rows(schema):
         ({"urgency": "E"}, "urgency", "code"),
         ({"region_code": "91"}, "region_code", "code"),
         ({"region_code": "06"}, "region_code", "region_mismatch"),
-        ({"incident_date": "2023-02-30"}, "incident_date", "date_format"),
+        ({"incident_date": "2023-02-30"}, "incident_date", "date_nonexistent"),
+        ({"incident_date": "31.02.2023"}, "incident_date", "date_nonexistent"),
+        ({"incident_date": "2023-13-01"}, "incident_date", "date_nonexistent"),
         ({"incident_date": "1.3.2023x"}, "incident_date", "date_format"),
+        ({"incident_date": "2023-3-1"}, "incident_date", "date_format"),
         ({"incident_date": "2022-12-31"}, "incident_date", "date_out_of_year"),
         ({"incident_time": "24:00"}, "incident_time", "time_format"),
         ({"staff_count": "0"}, "staff_count", "out_of_range"),
@@ -66,6 +69,41 @@ def test_each_rule_names_row_column_and_rejects(schema, change, column, rule):
 def test_only_the_first_failing_rule_of_a_cell_is_reported(schema):
     v = verdict_of(schema, incidents(row(region_code="91")))
     assert [i.rule for i in v.issues] == ["code"]
+
+
+@pytest.mark.parametrize("evaluator", ["polars", "gx"])
+@pytest.mark.parametrize(
+    ("lang", "nonexistent", "malformed"),
+    [
+        (
+            "fi",
+            "Päivämäärää 31.02.2023 ei ole olemassa. Tarkista päivä ja kuukausi.",
+            "”1.3.2023x” ei ole päivämäärä (muotoa 2023-03-01 tai 1.3.2023).",
+        ),
+        (
+            "sv",
+            "Datumet 31.02.2023 finns inte. Kontrollera dag och månad.",
+            "”1.3.2023x” är inte ett datum (i formen 2023-03-01 eller 1.3.2023).",
+        ),
+        (
+            "en",
+            "The date 31.02.2023 does not exist. Check the day and the month.",
+            "“1.3.2023x” is not a date (as 2023-03-01 or 1.3.2023).",
+        ),
+    ],
+)
+def test_a_date_that_does_not_exist_is_told_apart_from_one_not_written_as_a_date(
+    schema, evaluator, lang, nonexistent, malformed
+):
+    text = incidents(
+        row(incident_date="31.02.2023"), row(incident_id="X2", incident_date="1.3.2023x")
+    )
+    f = SubmissionFile("f.csv", text.encode(), "05", 2023)
+    [v] = validate_files([f], schema, lang=lang, today=TODAY, evaluator=evaluator)
+    assert [(i.row, i.rule, i.message) for i in v.issues] == [
+        (2, "date_nonexistent", nonexistent),
+        (3, "date_format", malformed),
+    ]
 
 
 def test_future_date_is_rejected(schema):
@@ -105,6 +143,31 @@ def test_missions_rules(schema):
         (14, "year", "year_mismatch"),
         (14, "missions", "out_of_range"),
     }
+
+
+@pytest.mark.parametrize(
+    ("lang", "at_least", "between"),
+    [
+        ("fi", "Arvo -1 ei kelpaa: sen pitää olla vähintään 0.", "sen pitää olla välillä 1–12."),
+        (
+            "sv",
+            "Värdet -1 är inte tillåtet: det ska vara minst 0.",
+            "det ska vara mellan 1 och 12.",
+        ),
+        (
+            "en",
+            "The value -1 is not allowed: it must be at least 0.",
+            "it must be between 1 and 12.",
+        ),
+    ],
+)
+def test_a_number_out_of_range_is_told_its_bounds_in_words(schema, lang, at_least, between):
+    """A bound on one side only used to read `0–.`"""
+    text = "region_code,year,month,missions\n05,2023,1,-1\n05,2023,13,5\n"
+    v = verdict_of(schema, text, lang=lang)
+    messages = {i.column: i.message for i in v.issues if i.rule == "out_of_range"}
+    assert messages["missions"] == at_least
+    assert messages["month"].endswith(between)
 
 
 def test_without_claims_region_and_year_are_not_checked(schema):
