@@ -7,7 +7,10 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test lint dev bench clean
+# Tools the tests use as a reader would, from Debian's packages, installed when absent.
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: install system-tools demo test lint dev bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -20,10 +23,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+system-tools:
+	@command -v soffice >/dev/null || { \
+		$(SUDO) apt-get update -q && \
+		$(SUDO) apt-get install -y -q --no-install-recommends libreoffice-calc-nogui; }
+
 demo: $(STAMP)
 	$(BIN)/evstats demo
 
-test: $(STAMP)
+test: $(STAMP) system-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

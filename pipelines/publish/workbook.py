@@ -4,6 +4,7 @@ suppressed cell is empty and its row's flag says why."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from pipelines.contract.schema import Schema
@@ -18,6 +19,58 @@ FIXED_FORMATS = {
 }
 
 
+MIN_WIDTH, MAX_WIDTH = 8, 48
+LINE_HEIGHT = 15  # points per line of 11-point text
+
+
+def _shown_length(key: str, value: object) -> int:
+    """How many characters a cell shows, as formatted."""
+    if value is None:
+        return 0
+    if key in FIXED_FORMATS and isinstance(value, int | float):
+        return len(f"{value:,.{len(FIXED_FORMATS[key]) - 2}f}")
+    return len(f"{value:,}" if isinstance(value, int) else str(value))
+
+
+def _widths(columns: list[tuple[str, str]], rows: list[Row]) -> list[int]:
+    """Each column as wide as its longest value (headers wrap instead), within bounds."""
+    widths = []
+    for key, label in columns:
+        longest = max([_shown_length(key, r.get(key)) for r in rows] or [0])
+        word = max(len(w) for w in label.split())  # a header wraps between words only
+        widths.append(max(MIN_WIDTH, min(MAX_WIDTH, max(longest, word) + 2)))
+    return widths
+
+
+def _text_rows(sheet, row: int, text: str, width: int, last: str, **font: object) -> None:
+    """A title or note across the table's width, wrapped, with room for its lines: a long
+    text in one cell would be cut at the print area's edge."""
+    from openpyxl.styles import Alignment, Font
+
+    cell = sheet.cell(row, 1, text)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if font:
+        cell.font = Font(**font)
+    sheet.merge_cells(f"A{row}:{last}{row}")
+    size = float(font.get("size", 11))  # type: ignore[arg-type]
+    lines = max(1, math.ceil(len(text) * size / 11 / max(1, width - 2)))
+    sheet.row_dimensions[row].height = lines * LINE_HEIGHT * size / 11
+
+
+def _print_setup(sheet, last_column: str, header_row: int | None) -> None:
+    """A4, fitted to the page width, the header repeated on every page."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    sheet.print_area = f"A1:{last_column}{sheet.max_row}"
+    if header_row:
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "portrait"
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+
+
 def _sheet(
     book,
     title: str,
@@ -27,27 +80,37 @@ def _sheet(
     rows: list[Row],
     notes: list[str],
 ) -> None:
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(title[:31])
-    sheet.append([heading])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([units])
-    sheet.append([])
-    sheet.append([label for _, label in columns])
-    for cell in sheet[4]:
+    widths = _widths(columns, rows)
+    last = get_column_letter(len(columns))
+    total = sum(widths)
+    _text_rows(sheet, 1, heading, total, last, bold=True, size=13)
+    _text_rows(sheet, 2, units, total, last)
+    header = 4
+    for i, (_, label) in enumerate(columns, start=1):
+        cell = sheet.cell(header, i, label)
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    header_lines = max(
+        math.ceil(len(label) / max(1, w - 2)) for (_, label), w in zip(columns, widths, strict=True)
+    )
+    sheet.row_dimensions[header].height = header_lines * LINE_HEIGHT
     for r in rows:
         sheet.append([r.get(key) for key, _ in columns])
         for cell, (key, _) in zip(sheet[sheet.max_row], columns, strict=True):
             if key in FIXED_FORMATS:
                 cell.number_format = FIXED_FORMATS[key]
-    sheet.append([])
+    row = sheet.max_row + 2
     for note in notes:
-        sheet.append([note])
-    sheet.freeze_panes = "A5"
-    for i, (_, label) in enumerate(columns):
-        sheet.column_dimensions[chr(ord("A") + i)].width = max(12, min(40, len(label) + 4))
+        _text_rows(sheet, row, note, total, last, size=10)
+        row += 1
+    sheet.freeze_panes = f"A{header + 1}"
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    _print_setup(sheet, last, header)
 
 
 def write_workbook(data: ReportData, schema: Schema, lang: str, path: Path) -> Path:
@@ -94,7 +157,7 @@ def write_workbook(data: ReportData, schema: Schema, lang: str, path: Path) -> P
         t("regions_chart_title", year=data.year),
         t("units_counts"),
         [
-            ("region_code", "code"),
+            ("region_code", t("t_code")),
             ("region_name", t("t_region")),
             ("incidents", t("t_incidents")),
             ("missions", t("t_missions")),
@@ -161,8 +224,15 @@ def write_workbook(data: ReportData, schema: Schema, lang: str, path: Path) -> P
         (t("m_version"), data.version),
     ]:
         meta.append([key, value])
-    meta.column_dimensions["A"].width = 22
-    meta.column_dimensions["B"].width = 100
+    from openpyxl.styles import Alignment
+
+    meta.column_dimensions["A"].width = 24
+    meta.column_dimensions["B"].width = 80
+    for key_cell, value_cell in meta.iter_rows():
+        key_cell.alignment = value_cell.alignment = Alignment(wrap_text=True, vertical="top")
+        lines = math.ceil(len(str(value_cell.value or "")) / 78)
+        meta.row_dimensions[key_cell.row].height = max(1, lines) * LINE_HEIGHT
+    _print_setup(meta, "B", None)
     book.properties.created = book.properties.modified = data.run_time
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

@@ -3,6 +3,7 @@
 import csv
 import re
 import shutil
+import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -115,3 +116,46 @@ def test_missions_per_incident_is_named_what_it_is(reports, lang, label):
     html = (reports / name).read_text(encoding="utf-8")
     figure = re.search(r'<div class="value">([^<]*)</div>\s*<div class="label">' + label, html)
     assert figure and figure.group(1) == KEY_FIGURES[lang][3]
+
+
+def test_workbook_columns_fit_their_values_and_headers_are_in_the_language(reports):
+    book = load_workbook(reports / "tables.xlsx")
+    regions = book["Alueet"]
+    assert [c.value for c in regions[4]][:2] == ["Koodi", "Alue"]
+    longest = max(len(str(c.value)) for c in regions["B"][4:26])  # Vantaan ja Keravan …
+    assert regions.column_dimensions["B"].width >= longest
+    assert regions.column_dimensions["A"].width <= 10  # a two-digit code needs no more
+    english = load_workbook(reports / "tables.en.xlsx")
+    assert [c.value for c in english["Areas"][4]][:2] == ["Code", "Area"]
+
+
+def test_workbook_prints_on_a4_fitted_to_width_with_the_header_repeated(reports):
+    for sheet in load_workbook(reports / "tables.xlsx").worksheets:
+        assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_area
+    assert load_workbook(reports / "tables.xlsx")["Alueet"].print_title_rows == "$4:$4"
+
+
+def test_workbook_prints_in_a_few_whole_pages_in_libreoffice(reports, tmp_path):
+    """As a reader prints it: one page for each sheet, two for the 80-row breakdowns
+    (it was 19 pages of column fragments). LibreOffice is installed by the Makefile."""
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice (soffice) is required: make test installs it"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(reports / "tables.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    assert len(PdfReader(tmp_path / "tables.pdf").pages) <= 7  # six here; fonts may differ
