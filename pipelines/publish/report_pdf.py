@@ -56,12 +56,18 @@ def write_pdf(html: str, path: Path) -> Path:
     """
     fonts = FontConfiguration()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _repeatable_font_subsets():
-        HTML(string=html).write_pdf(
-            path,
-            stylesheets=[CSS(string=FONT_FACES, font_config=fonts)],
-            font_config=fonts,
-            pdf_variant="pdf/ua-1",
-            pdf_identifier=True,
-        )
+    try:
+        with _repeatable_font_subsets():
+            HTML(string=html).write_pdf(
+                path,
+                stylesheets=[CSS(string=FONT_FACES, font_config=fonts)],
+                font_config=fonts,
+                pdf_variant="pdf/ua-1",
+                pdf_identifier=True,
+            )
+    finally:
+        # WeasyPrint copies the @font-face files (1.4 MB) into a temporary folder that
+        # only this finaliser removes, and reference cycles keep `fonts` alive past the
+        # call: for good in a forked report worker, which ends without collecting them.
+        fonts.__del__()
     return path

@@ -1,6 +1,7 @@
 """The PDF writer prints a page as tagged PDF/UA-1, with the bundled fonts, repeatably."""
 
 import os
+import tempfile
 import time
 
 import pytest
@@ -66,3 +67,9 @@ def test_the_same_page_gives_the_same_bytes_at_another_time(subsetter, tmp_path,
     monkeypatch.setattr(time, "time", lambda: later)
     assert write_pdf(PAGE, tmp_path / "second.pdf").read_bytes() == first
     assert "SOURCE_DATE_EPOCH" not in os.environ
+
+
+def test_no_copy_of_the_fonts_is_left_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    write_pdf(PAGE, tmp_path / "page.pdf")
+    assert [p.name for p in tmp_path.iterdir()] == ["page.pdf"]
