@@ -149,11 +149,12 @@ def write_report(data: ReportData, schema: Schema, lang: str, out_dir: Path) -> 
     """All outputs of one language under `reports/<year>/`; returns them by kind."""
     view = build_view(data, schema, lang)
     view.chart_files = draw_charts(data, schema, view, out_dir / "charts" / lang)
+    page = render_html(view)
     html = out_dir / f"report{suffix(lang)}.html"
-    html.write_text(render_html(view), encoding="utf-8")
+    html.write_text(page, encoding="utf-8")
     return {
         "html": html,
-        "pdf": write_pdf(view, out_dir / f"report{suffix(lang)}.pdf"),
+        "pdf": write_pdf(page, out_dir / f"report{suffix(lang)}.pdf"),
         "xlsx": write_workbook(data, schema, lang, out_dir / f"tables{suffix(lang)}.xlsx"),
         "charts": out_dir / "charts" / lang,
     }

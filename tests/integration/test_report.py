@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from pypdf.generic import BooleanObject, DictionaryObject, IndirectObject
 
 from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.publish.numbers import NBSP
@@ -44,18 +45,51 @@ def test_html_is_self_contained_and_shows_key_figures(reports, lang):
     assert html.count("<svg") == 5
 
 
+def pdf_name(lang):
+    return "report.pdf" if lang == "fi" else f"report.{lang}.pdf"
+
+
+def struct_tags(element, found=None):
+    """Every structure type under a tag-tree element (`/H1`, `/Table`, …)."""
+    found = set() if found is None else found
+    element = element.get_object()
+    if "/S" in element:
+        found.add(element["/S"])
+    kids = element.get("/K", [])
+    for kid in kids if isinstance(kids, list) else [kids]:
+        if isinstance(kid, IndirectObject | DictionaryObject):
+            struct_tags(kid, found)
+    return found
+
+
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_pdf_pages_and_text(reports, lang):
-    name = "report.pdf" if lang == "fi" else f"report.{lang}.pdf"
-    pdf = PdfReader(reports / name)
-    # One page for key figures, then each of the six other sections from a new page;
-    # the regions section (chart and a 23-row table) and "what happened" take two each.
-    assert len(pdf.pages) == 9
+    html = (reports / pdf_name(lang).replace(".pdf", ".html")).read_text(encoding="utf-8")
+    pdf = PdfReader(reports / pdf_name(lang))
+    # Key figures on the first page, then each of the six other sections from a new page:
+    # regions (chart; 23-row table) and when (two charts; month table) take two pages
+    # each, what happened (chart and eight tables) three, the other three one each.
+    assert len(pdf.pages) == 11
     first = pdf.pages[0].extract_text().replace(NBSP, " ")
     for figure in KEY_FIGURES[lang]:
         assert figure.replace(NBSP, " ") in first
-    last = pdf.pages[-1].extract_text()
-    assert {"fi": "Sivu 9", "sv": "Sida 9", "en": "Page 9"}[lang] in last
+    methods = re.findall(r"<h2>7\. (.*)</h2>", html)[0]
+    assert methods not in first  # the contents list is for the screen only
+    assert pdf.pages[-1].extract_text().endswith("11 / 11")
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_pdf_is_tagged_with_the_pages_language_and_title(reports, lang):
+    html = (reports / pdf_name(lang).replace(".pdf", ".html")).read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*)</title>", html).group(1)
+    pdf = PdfReader(reports / pdf_name(lang))
+    catalog = pdf.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"] == BooleanObject(True)
+    assert catalog["/Lang"] == lang
+    assert pdf.metadata.title == title
+    assert b'pdfuaid:part="1"' in catalog["/Metadata"].get_object().get_data()
+    tags = struct_tags(catalog["/StructTreeRoot"])
+    assert {"/H1", "/H2", "/P", "/Table", "/Caption", "/TH", "/TD", "/Figure"} <= tags
 
 
 def test_workbook_numbers_equal_the_csv_tables(reports):
@@ -90,16 +124,23 @@ def test_suppressed_counts_appear_nowhere(reports):
     assert rows["01"][6] == "ei julkaista"
     svg = (reports / "charts" / "fi" / "regions.svg").read_text(encoding="utf-8")
     assert "0,33" not in svg  # Itä-Uusimaa's hidden rate: 1,000 × 2 / 6,000
+    pdf = "\n".join(p.extract_text() for p in PdfReader(reports / "report.pdf").pages)
+    assert f"Itä-Uusimaa .. 6{NBSP}000 .. . ei julkaista" in pdf.splitlines()
+    assert f"Helsinki .. 33{NBSP}000 .. . ei julkaista" in pdf.splitlines()
+    assert "0,33" not in pdf
 
 
-def test_rebuilding_gives_identical_html_and_charts(reports, tmp_path):
+def test_rebuilding_gives_identical_html_pdf_and_charts(reports, tmp_path):
     root = reports.parents[1]
     before = {p: p.read_bytes() for p in (reports / "charts").rglob("*.*")}
     html = (reports / "report.en.html").read_bytes()
+    pdfs = {p: p.read_bytes() for p in reports.glob("*.pdf")}
     job = build_defs(Settings(data_dir=str(root))).resolve_job_def(JOB_NAME)
     assert job.execute_in_process(partition_key="2023").success
     assert {p: p.read_bytes() for p in (reports / "charts").rglob("*.*")} == before
     assert (reports / "report.en.html").read_bytes() == html
+    assert len(pdfs) == 3
+    assert {p: p.read_bytes() for p in reports.glob("*.pdf")} == pdfs
 
 
 @pytest.mark.parametrize(
