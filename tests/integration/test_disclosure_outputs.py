@@ -134,7 +134,7 @@ def published_counts(root: Path) -> set[int]:
 
 
 DATES = re.compile(r"\d{4}-\d{2}-\d{2}(T[\d:]+)?")
-NUMBER = re.compile(r"(?<![\d.,])\d+(?:[\u00a0\u202f]\d{3})*(?:[.,]\d+)*(?![\d\u00a0]*%)")
+NUMBER = re.compile(r"(?<![\d.,])\d+(?:[\u00a0\u202f]\d{3})*(?:[.,]\d+)*(?![\d\u00a0 ]*%)")
 
 
 def whole_numbers(text: str) -> set[int]:
@@ -222,5 +222,5 @@ def test_no_hidden_count_appears_in_any_output(small_year):
 def test_the_search_would_find_a_leak():
     """The search itself: a note with a hidden count is found, a rate or a date is not."""
     assert whole_numbers("Kellonaika puuttuu 26 tilanteesta.") == {26}
-    assert whole_numbers("0,26 · 1,753.0 · 29\u00a0% · 29% · 2026-11-26T03:00:00") == set()
+    assert whole_numbers("0,26 · 1,753.0 · 29\u00a0% · 29 % · 29% · 2026-11-26T03:00:00") == set()
     assert whole_numbers("26\u00a0000 tehtävää") == {26000}
