@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test lint dev bench clean
+.PHONY: install demo test lint dev bench clean chromium
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -23,7 +23,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/evstats demo
 
-test: $(STAMP)
+# The accessibility tests run axe-core in Debian's Chromium (Playwright cannot
+# download its own browsers here); CI runs as root on a fresh machine.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
