@@ -23,10 +23,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The accessibility tests run axe-core in Debian's Chromium (Playwright cannot download
+# its own browsers here); the workbook is printed by LibreOffice as a reader would.
 system-tools:
-	@command -v soffice >/dev/null || { \
+	@command -v chromium >/dev/null && command -v soffice >/dev/null || { \
 		$(SUDO) apt-get update -q && \
-		$(SUDO) apt-get install -y -q --no-install-recommends libreoffice-calc-nogui; }
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			chromium libreoffice-calc-nogui; }
 
 demo: $(STAMP)
 	$(BIN)/evstats demo

@@ -12,54 +12,66 @@ from pathlib import Path
 
 from pipelines.contract.schema import Schema
 from pipelines.publish import charts
+from pipelines.publish.numbers import NOT_AVAILABLE, SUPPRESSED
 from pipelines.publish.report_data import REPORTS_DIR, ReportData
 from pipelines.publish.report_pdf import write_pdf
-from pipelines.publish.tables import HOUR_BANDS
-from pipelines.publish.view import Texts, View, build_view, n, suffix
+from pipelines.publish.view import (
+    TIME_DIMENSIONS,
+    Texts,
+    View,
+    build_view,
+    hour_bands,
+    n,
+    suffix,
+    unknown_time_note,
+)
 from pipelines.publish.workbook import write_workbook
 
 
 def draw_charts(
     data: ReportData, schema: Schema, view: View, out_dir: Path
 ) -> dict[str, list[Path]]:
+    """Each chart as PNG and SVG, titled and described by the view (`View.charts`)."""
     lang = view.lang
     t = Texts(lang)
     short = schema.codelists["region_short"]
     below = data.rules.unreliable_below
-    files: dict[str, list[Path]] = {}
     rows = []
     for r in data.regions:
-        note = None
+        marker = None
         if r["incidents_per_1000_missions"] is None:
-            note = t("bar_suppressed") if r["flag"] == "suppressed" else t("bar_not_submitted")
+            marker = (
+                f"{SUPPRESSED} {t('bar_suppressed')}"
+                if r["flag"] == "suppressed"
+                else f"{NOT_AVAILABLE} {t('bar_not_submitted')}"
+            )
         rows.append(
             (
                 short.label(r["region_code"], lang),
                 r["incidents_per_1000_missions"],
                 r["flag"] == "unreliable",
-                note,
+                marker,
             )
         )
     national = data.national["incidents_per_1000_missions"]
-    files["regions"] = charts.save(
-        charts.rate_by_region(
+    figures = {
+        "regions": charts.rate_by_region(
             rows,
             national,
-            title=t("regions_chart_title", year=data.year),
+            title=view.charts["regions"].title,
             axis=t("rate_axis"),
             national_label=t("national_line", rate=n(national, lang, 2)),
             unreliable_label=t("legend_unreliable", n=below),
             reliable_label=t("legend_reliable"),
             source=view.source,
             lang=lang,
-        ),
-        out_dir / "regions",
-    )
+        )
+    }
 
     contract = schema.contracts["incidents"]
     panels = []
     for dimension, codelist, _ in contract.breakdown_dimensions():
-        if dimension in ("month", "weekday", "hour"):
+        if dimension in TIME_DIMENSIONS:
             continue
         labels = schema.codelists[codelist]
         cats = [
@@ -68,9 +80,8 @@ def draw_charts(
             if r["dimension"] == dimension
         ]
         panels.append((contract.column(dimension).labels[lang], cats))
-    files["what"] = charts.save(
-        charts.category_panels(panels, axis=t("percent"), source=view.source, lang=lang),
-        out_dir / "what",
+    figures["what"] = charts.category_panels(
+        panels, title=view.charts["what"].title, source=view.source, lang=lang
     )
     month_labels = schema.codelists["month"]
     months = [
@@ -78,54 +89,41 @@ def draw_charts(
         for r in data.breakdowns
         if r["dimension"] == "month"
     ]
-    files["month"] = charts.save(
-        charts.by_month(
-            months,
-            title=t("month_chart_title", year=data.year),
-            axis=t("count"),
-            source=view.source,
-        ),
-        out_dir / "month",
+    figures["month"] = charts.by_month(
+        months, title=view.charts["month"].title, axis=t("count"), source=view.source, lang=lang
     )
     weekdays = schema.codelists["weekday"]
-    step = 24 // HOUR_BANDS
-    bands = [t("hour_band", start=f"{h:02d}", end=f"{h + step:02d}") for h in range(0, 24, step)]
-    files["heatmap"] = charts.save(
-        charts.heatmap(
-            data.heatmap,
-            rows=[weekdays.label(str(d), lang) for d in range(1, 8)],
-            columns=bands,
-            title=t("heatmap_title", year=data.year),
-            note=" ".join((t("heatmap_note", n=data.rules.threshold), unknown_time_note(data, t))),
-            source=view.source,
-        ),
-        out_dir / "heatmap",
+    figures["heatmap"] = charts.heatmap(
+        data.heatmap,
+        rows=[weekdays.label(str(d), lang) for d in range(1, 8)],
+        columns=hour_bands(t, "hour_band_short"),
+        title=view.charts["heatmap"].title,
+        axis=t("hour_axis"),
+        note=" ".join((t("heatmap_note", n=data.rules.threshold), unknown_time_note(data, t))),
+        source=view.source,
+        lang=lang,
     )
-    files["trend"] = charts.save(
-        charts.trend(
-            [r["year"] for r in data.trend],
-            [r["incidents"] for r in data.trend],
-            [r["incidents_per_1000_missions"] for r in data.trend],
-            sorted(data.breaks),
-            title=t("trend_chart_title"),
-            count_axis=t("count"),
-            rate_axis=t("rate_axis"),
-            break_label=t("series_break"),
-            source=view.source,
-            lang=lang,
-        ),
-        out_dir / "trend",
+    figures["trend"] = charts.trend(
+        [r["year"] for r in data.trend],
+        [r["incidents"] for r in data.trend],
+        [r["incidents_per_1000_missions"] for r in data.trend],
+        sorted(data.breaks),
+        title=view.charts["trend"].title,
+        count_axis=t("count"),
+        rate_axis=t("rate_axis"),
+        break_label=t("series_break"),
+        source=view.source,
+        lang=lang,
     )
-    return files
-
-
-def unknown_time_note(data: ReportData, t: Texts) -> str:
-    """How many incidents have no time, as published: hidden when the breakdown hides it."""
-    if data.unknown_time is None:
-        return t("heatmap_unknown_hidden")
-    if data.unknown_time == 0:
-        return t("heatmap_unknown_none")
-    return t("heatmap_unknown_time", unknown=n(data.unknown_time, t.lang))
+    return {
+        name: charts.save(
+            fig,
+            out_dir / name,
+            title=view.charts[name].title,
+            description=view.charts[name].description,
+        )
+        for name, fig in figures.items()
+    }
 
 
 def render_html(view: View) -> str:

@@ -3,7 +3,8 @@
 `build_view` turns the gathered, already-protected data (`report_data`) into a
 `View`; the HTML, PDF and workbook writers all draw from that one view, so
 their numbers agree. One function per report section keeps each section's
-wording and table next to each other.
+wording and table next to each other; `chart_texts` names and describes each
+chart for screen readers from the same published values its table shows.
 """
 
 from __future__ import annotations
@@ -13,9 +14,16 @@ from pathlib import Path
 
 from pipelines.contract import i18n
 from pipelines.contract.schema import Schema
-from pipelines.publish.numbers import SUPPRESSED, fmt_number, fmt_signed, percent_sign
+from pipelines.publish.numbers import (
+    NOT_AVAILABLE,
+    SUPPRESSED,
+    fmt_number,
+    fmt_percent,
+    fmt_signed,
+    percent_sign,
+)
 from pipelines.publish.report_data import ReportData, load_texts
-from pipelines.publish.tables import STATUS_FLAGS
+from pipelines.publish.tables import HOUR_BANDS, STATUS_FLAGS, Row
 
 TIME_DIMENSIONS = ("month", "weekday", "hour")
 
@@ -27,6 +35,15 @@ class Table:
     rows: list[list[str]]
     notes: list[str] = field(default_factory=list)
     text_columns: tuple[int, ...] = (0,)
+    chart: str | None = None  # the chart whose numbers the table gives; shown beside it
+
+
+@dataclass
+class Chart:
+    """A chart's name and what it shows, for its SVG's `<title>` and `<desc>`."""
+
+    title: str
+    description: str
 
 
 @dataclass
@@ -51,6 +68,7 @@ class View:
     sections: list[Section]
     chart_files: dict[str, list[Path]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
+    charts: dict[str, Chart] = field(default_factory=dict)
 
 
 def suffix(lang: str) -> str:
@@ -150,14 +168,14 @@ def regions_section(data: ReportData, schema: Schema, t: Texts) -> Section:
     flags = t.flags()
     rows = []
     for r in data.regions:
-        hidden = SUPPRESSED if r["flag"] == "suppressed" else "."
+        hidden = SUPPRESSED if r["flag"] == "suppressed" else NOT_AVAILABLE
         rows.append(
             [
                 short.label(r["region_code"], lang),
                 n(r["incidents"], lang, missing=hidden),
                 n(r["missions"], lang),
                 n(r["incidents_per_1000_missions"], lang, 2, missing=hidden),
-                n(r["missions_per_incident"], lang, missing="."),
+                n(r["missions_per_incident"], lang, missing=NOT_AVAILABLE),
                 flags.get(r["flag"], ""),
             ]
         )
@@ -173,6 +191,9 @@ def regions_section(data: ReportData, schema: Schema, t: Texts) -> Section:
         ]
     )
     header = [t("t_region"), t("t_incidents"), t("t_missions"), t("t_rate"), t("t_mpi")]
+    notes = [_rate_note(data, t)]
+    if any(not_reporting(r) for r in data.regions):
+        notes.append(t("regions_missing_note"))
     return Section(
         "regions",
         t("regions_heading"),
@@ -182,11 +203,17 @@ def regions_section(data: ReportData, schema: Schema, t: Texts) -> Section:
                 t("regions_chart_title", year=data.year),
                 [*header, t("t_flag")],
                 rows,
-                [_rate_note(data, t)],
+                notes,
                 text_columns=(0, 5),
+                chart="regions",
             )
         ],
     )
+
+
+def not_reporting(region: Row) -> bool:
+    """An area whose rate is not available (`.`), as opposed to hidden (`..`)."""
+    return region["incidents_per_1000_missions"] is None and region["flag"] != "suppressed"
 
 
 def what_section(data: ReportData, schema: Schema, t: Texts) -> Section:
@@ -210,6 +237,7 @@ def what_section(data: ReportData, schema: Schema, t: Texts) -> Section:
                     for r in data.breakdowns
                     if r["dimension"] == dimension
                 ],
+                chart="what",
             )
         )
     return section
@@ -224,12 +252,41 @@ def when_section(data: ReportData, schema: Schema, t: Texts) -> Section:
         if r["dimension"] == "month"
     ]
     header = [months.labels[lang], t("t_incidents"), t("percent")]
+    weekdays = schema.codelists["weekday"]
+    heat_rows = [
+        [weekdays.label(str(day), lang), *[n(v, lang) for v in cells]]
+        for day, cells in enumerate(data.heatmap, start=1)
+    ]
     return Section(
         "when",
         t("when_heading"),
         charts=["month", "heatmap"],
-        tables=[Table(months.labels[lang], header, rows)],
+        tables=[
+            Table(months.labels[lang], header, rows, chart="month"),
+            Table(
+                t("heatmap_title", year=data.year),
+                [weekdays.labels[lang], *hour_bands(t, "hour_band")],
+                heat_rows,
+                [t("heatmap_note", n=data.rules.threshold), unknown_time_note(data, t)],
+                chart="heatmap",
+            ),
+        ],
     )
+
+
+def hour_bands(t: Texts, key: str) -> list[str]:
+    """The heat map's time-of-day bands as `key` writes them (`klo 00–04` or `00–04`)."""
+    step = 24 // HOUR_BANDS
+    return [t(key, start=f"{h:02d}", end=f"{h + step:02d}") for h in range(0, 24, step)]
+
+
+def unknown_time_note(data: ReportData, t: Texts) -> str:
+    """How many incidents have no time, as published: hidden when the breakdown hides it."""
+    if data.unknown_time is None:
+        return t("heatmap_unknown_hidden")
+    if data.unknown_time == 0:
+        return t("heatmap_unknown_none")
+    return t("heatmap_unknown_time", unknown=n(data.unknown_time, t.lang))
 
 
 def trend_section(data: ReportData, t: Texts) -> Section:
@@ -249,7 +306,9 @@ def trend_section(data: ReportData, t: Texts) -> Section:
         "trend",
         t("trend_heading"),
         charts=["trend"],
-        tables=[Table(t("trend_chart_title"), header, rows, _break_notes(data, lang))],
+        tables=[
+            Table(t("trend_chart_title"), header, rows, _break_notes(data, lang), chart="trend")
+        ],
     )
 
 
@@ -307,6 +366,117 @@ def methods_section(data: ReportData, schema: Schema, t: Texts) -> Section:
     )
 
 
+def _range(t: Texts, points: list[tuple[str, float, str]]) -> str:
+    """The highest and lowest published point (label, value, value as written). Hidden
+    values are left out, so the words say "published": a hidden one may be lower."""
+    if not points:
+        return t("desc_none")
+    if len(points) == 1:
+        return t("desc_only", only=f"{points[0][0]} ({points[0][2]})")
+    high = max(points, key=lambda p: p[1])
+    low = min(points, key=lambda p: p[1])
+    return t("desc_range", high=f"{high[0]} ({high[2]})", low=f"{low[0]} ({low[2]})")
+
+
+def _gaps(t: Texts, hidden: int, missing: int = 0) -> list[str]:
+    """How many values are hidden (`..`) or not available (`.`), when any are."""
+    return [
+        *([t("desc_hidden", n=hidden)] if hidden else []),
+        *([t("desc_missing", n=missing)] if missing else []),
+    ]
+
+
+def chart_texts(data: ReportData, schema: Schema, t: Texts) -> dict[str, Chart]:
+    """Each chart's title and a description of what it shows, for readers who do not
+    see it: its kind, its extremes among the published values and what is hidden."""
+    lang = t.lang
+    short = schema.codelists["region_short"]
+    rates = [
+        (short.label(r["region_code"], lang), r["incidents_per_1000_missions"], r)
+        for r in data.regions
+    ]
+    national = n(data.national["incidents_per_1000_missions"], lang, 2, missing=NOT_AVAILABLE)
+    regions = [
+        t("desc_regions", national=national),
+        _range(t, [(name, rate, n(rate, lang, 2)) for name, rate, _ in rates if rate is not None]),
+        *_gaps(
+            t,
+            sum(r["flag"] == "suppressed" and rate is None for _, rate, r in rates),
+            sum(not_reporting(r) for _, _, r in rates),
+        ),
+    ]
+
+    contract = schema.contracts["incidents"]
+    top = []
+    for dimension, codelist, _ in contract.breakdown_dimensions():
+        if dimension in TIME_DIMENSIONS:
+            continue
+        shown = [
+            r for r in data.breakdowns if r["dimension"] == dimension and r["percent"] is not None
+        ]
+        if shown:
+            best = max(shown, key=lambda r: r["percent"])
+            category = schema.codelists[codelist].label(best["category"], lang)
+            top.append(
+                f"{contract.column(dimension).labels[lang]}: {category} "
+                f"{fmt_percent(best['percent'], lang, 1)}"
+            )
+
+    months = schema.codelists["month"]
+    by_month = [
+        (months.label(r["category"], lang), r["incidents"])
+        for r in data.breakdowns
+        if r["dimension"] == "month"
+    ]
+    month = [
+        t("desc_month"),
+        _range(t, [(m, c, n(c, lang)) for m, c in by_month if c is not None]),
+        *_gaps(t, sum(c is None for _, c in by_month)),
+    ]
+
+    weekdays = schema.codelists["weekday"]
+    bands = hour_bands(t, "hour_band")
+    cells = [
+        (f"{weekdays.label(str(day), lang)} {bands[band]}", value)
+        for day, row in enumerate(data.heatmap, start=1)
+        for band, value in enumerate(row)
+    ]
+    heat = [
+        t("desc_heatmap", hours=24 // HOUR_BANDS),
+        _range(t, [(cell, v, n(v, lang)) for cell, v in cells if v is not None]),
+        *_gaps(t, sum(v is None for _, v in cells)),
+    ]
+
+    shown_years = [r for r in data.trend if r["incidents"] is not None]
+    ends = shown_years[:1] + shown_years[1:][-1:]
+    points = "; ".join(
+        t(
+            "desc_trend_point",
+            year=r["year"],
+            count=n(r["incidents"], lang),
+            rate=n(r["incidents_per_1000_missions"], lang, 2),
+        )
+        for r in ends
+    )
+    trend = [t("desc_trend"), t("desc_trend_points", points=points) if ends else t("desc_none")]
+    breaks = [str(y) for y in sorted(data.breaks) if ends and ends[0]["year"] < y <= data.year]
+    if breaks:
+        trend.append(f"{t('series_break')}: {', '.join(breaks)}.")
+
+    return {
+        "regions": Chart(t("regions_chart_title", year=data.year), " ".join(regions)),
+        "what": Chart(
+            t("what_chart_title", year=data.year),
+            " ".join(
+                (t("desc_what"), t("desc_what_top", top="; ".join(top)) if top else t("desc_none"))
+            ),
+        ),
+        "month": Chart(t("month_chart_title", year=data.year), " ".join(month)),
+        "heatmap": Chart(t("heatmap_title", year=data.year), " ".join(heat)),
+        "trend": Chart(t("trend_chart_title"), " ".join(trend)),
+    }
+
+
 def build_view(data: ReportData, schema: Schema, lang: str) -> View:
     """The whole report in one language, section by section."""
     t = Texts(lang)
@@ -330,4 +500,5 @@ def build_view(data: ReportData, schema: Schema, lang: str) -> View:
             methods_section(data, schema, t),
         ],
         texts={k: v[lang] for k, v in load_texts().items()},
+        charts=chart_texts(data, schema, t),
     )
