@@ -234,3 +234,26 @@ def test_saved_charts_are_byte_identical(tmp_path):
         return [p.read_bytes() for p in saved]
 
     assert draw("a") == draw("b")
+
+
+def test_hidden_heat_map_cells_cost_no_more_than_shown_ones(tmp_path):
+    """A dotted hatch once drew thousands of dots per hidden cell (a 170 kB SVG that took
+    the PDF seconds to draw); hidden cells are plain grey with the `..` symbol."""
+    shown = [[5] * 6 for _ in range(7)]
+    hidden = [[None] * 6 for _ in range(7)]
+    sizes = {}
+    for name, cells in (("shown", shown), ("hidden", hidden)):
+        fig = charts.heatmap(
+            cells,
+            rows=[f"d{i}" for i in range(7)],
+            columns=[f"b{j}" for j in range(6)],
+            title="t",
+            axis="a",
+            note="n",
+            source="s",
+            lang="fi",
+        )
+        saved = charts.save(fig, tmp_path / name, title="t", description="d")
+        svg = next(p for p in saved if p.suffix == ".svg")
+        sizes[name] = svg.stat().st_size
+    assert sizes["hidden"] < 2 * sizes["shown"]  # the dotted hatch made it ten times
