@@ -26,9 +26,10 @@ def targets(report: dict) -> list[tuple[str, str, str]]:
     run = real.get("evstats_run", {})
     rows.append(
         (
-            f"Realistic year ({real['rows']} incidents) through `evstats run`: under 15 s",
+            f"Realistic year ({real['rows']} incidents) through `evstats run`, "
+            "report in three languages included: under 10 s",
             f"{run.get('seconds', float('nan')):.2f} s",
-            _verdict(run.get("seconds", 99) < 15),
+            _verdict(run.get("seconds", 99) < 10),
         )
     )
     big = sizes.get(1_000_000)
@@ -59,6 +60,17 @@ def targets(report: dict) -> list[tuple[str, str, str]]:
         )
     mid = sizes.get(100_000)
     if big and mid:
+        # Marginal: what the 900,000 rows between the two sizes cost, so that fixed costs
+        # (imports, warm-up, the first GX context) do not count as per-row work.
+        extra = big["core_seconds"] - mid["core_seconds"]
+        floor_extra = big["floor"]["seconds"] - mid["floor"]["seconds"]
+        rows.append(
+            (
+                "1M rows: marginal cost (1M minus 100k) within 5× the floor's",
+                f"{extra:.1f} s vs floor {floor_extra:.2f} s = {extra / floor_extra:.1f}×",
+                _verdict(extra / floor_extra <= 5),
+            )
+        )
         per_big = big["core_seconds"] / big["rows"]
         per_mid = mid["core_seconds"] / mid["rows"]
         rows.append(

@@ -161,14 +161,16 @@ def write_report(data: ReportData, schema: Schema, lang: str, out_dir: Path) -> 
 def write_reports(
     data: ReportData, schema: Schema, languages: list[str], out_dir: Path
 ) -> dict[str, dict[str, Path]]:
-    """Every language's outputs; on several cores the languages are drawn in parallel
-    (forked workers share the imported libraries, and each language's files are its own)."""
+    """Every language's outputs; on several cores the languages are drawn in parallel,
+    one forked worker each (they share the imported libraries, and each language's files
+    are its own). One worker per language even on two cores: with a worker per core the
+    third language was drawn alone after the first two, a third longer."""
     import importlib
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = min(len(languages), os.cpu_count() or 1)
+    workers = len(languages) if (os.cpu_count() or 1) > 1 else 1
     if workers < 2:
         return {lang: write_report(data, schema, lang, out_dir) for lang in languages}
     for module in ("openpyxl", "jinja2"):

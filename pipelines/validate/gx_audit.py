@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import os
 import traceback
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing import util as multiprocessing_util
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -42,6 +44,11 @@ def _serve(conn: Connection) -> None:
             conn.send((job_id, [v.issues for v in verdicts], None))
         except Exception:
             conn.send((job_id, None, traceback.format_exc()))
+    conn.close()
+    # Release what multiprocessing holds (a semaphore GX's libraries create), then skip
+    # the interpreter's teardown of GX and its libraries: a second at the end of a run.
+    multiprocessing_util._exit_function()
+    os._exit(0)
 
 
 @dataclass

@@ -189,6 +189,7 @@ def test_console_script_runs_a_year(tmp_path):
     # Nothing it started (the GX worker, multiprocessing's resource tracker) outlives it.
     with pytest.raises(ProcessLookupError):
         os.killpg(proc.pid, 0)
+    assert "leaked semaphore" not in stderr  # the worker released what it held
     assert "✔ published_tables" in stderr
     national = (tmp_path / "reports" / "2023" / "tables" / "national.csv").read_text()
     assert national.splitlines()[1] == "2023,0,0,,,0"  # 07 sent no missions file: not complete
