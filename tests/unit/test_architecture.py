@@ -9,6 +9,7 @@ Imports inside functions count too: a lazy import is still a dependency.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,14 @@ def test_the_search_finds_a_circle_through_three_modules():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert find_cycle(graph) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_readme_architecture_section_names_every_module():
+    """The README's map of the code must match the tree: each module of a stage package
+    (and the contract) is named in the Architecture section."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`([a-z0-9_]+\.py)`", section))
+    stages = ("contract", "ingest", "validate", "warehouse", "publish")
+    modules = {p.name for s in stages for p in (PACKAGE / s).glob("*.py") if p.stem != "__init__"}
+    assert modules - named == set()
