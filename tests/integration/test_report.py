@@ -200,3 +200,16 @@ def test_workbook_prints_in_a_few_whole_pages_in_libreoffice(reports, tmp_path):
         timeout=180,
     )
     assert len(PdfReader(tmp_path / "tables.pdf").pages) <= 7  # six here; fonts may differ
+
+
+@pytest.mark.parametrize(
+    ("lang", "flag"), [("fi", "epävarma"), ("sv", "osäker"), ("en", "unreliable")]
+)
+def test_methods_name_the_unreliable_flag_the_tables_use(reports, lang, flag):
+    """The methods once promised a `*` that no table or chart ever showed."""
+    name = "report.html" if lang == "fi" else f"report.{lang}.html"
+    html = (reports / name).read_text(encoding="utf-8")
+    methods = html.split('id="methods"', 1)[1]
+    assert "(*)" not in html and "* " + flag not in methods
+    assert f"”{flag}”" in methods or f"“{flag}”" in methods
+    assert f">{flag}<" in html  # the word the regions table writes in its flag column
