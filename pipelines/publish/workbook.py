@@ -8,9 +8,10 @@ import math
 from pathlib import Path
 
 from pipelines.contract.schema import Schema
+from pipelines.publish.numbers import SUPPRESSED
 from pipelines.publish.report_data import ReportData
 from pipelines.publish.tables import Row
-from pipelines.publish.view import Texts
+from pipelines.publish.view import Texts, hour_bands, unknown_time_note
 
 FIXED_FORMATS = {
     "incidents_per_1000_missions": "0.0000",
@@ -201,6 +202,26 @@ def write_workbook(data: ReportData, schema: Schema, lang: str, path: Path) -> P
         ],
         breakdowns,
         [note],
+    )
+    weekdays = schema.codelists["weekday"]
+    bands = [(f"band_{i}", label) for i, label in enumerate(hour_bands(t, "hour_band"))]
+    _sheet(
+        book,
+        t("sheet_heatmap"),
+        t("heatmap_title", year=data.year),
+        t("units_counts"),
+        [("weekday", weekdays.labels[lang]), *bands],
+        [
+            {
+                "weekday": weekdays.label(str(day), lang),
+                **{
+                    key: SUPPRESSED if v is None else v
+                    for (key, _), v in zip(bands, cells, strict=True)
+                },
+            }
+            for day, cells in enumerate(data.heatmap, start=1)
+        ],
+        [t("heatmap_note", n=data.rules.threshold), unknown_time_note(data, t)],
     )
     _sheet(
         book,

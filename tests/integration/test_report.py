@@ -96,7 +96,14 @@ def test_workbook_numbers_equal_the_csv_tables(reports):
     with open(reports / "tables" / "regions.csv", encoding="utf-8") as f:
         published = {r["region_code"]: r for r in csv.DictReader(f)}
     book = load_workbook(reports / "tables.xlsx")
-    assert book.sheetnames == ["Koko maa", "Alueet", "Jakaumat", "Aikasarja", "metadata"]
+    assert book.sheetnames == [
+        "Koko maa",
+        "Alueet",
+        "Jakaumat",
+        "Viikonpäivä ja kellonaika",
+        "Aikasarja",
+        "Metatiedot",
+    ]
     sheet = book["Alueet"]
     rows = list(sheet.iter_rows(min_row=5, max_row=26, values_only=True))
     assert len(rows) == 22
@@ -199,7 +206,7 @@ def test_workbook_prints_in_a_few_whole_pages_in_libreoffice(reports, tmp_path):
         capture_output=True,
         timeout=180,
     )
-    assert len(PdfReader(tmp_path / "tables.pdf").pages) <= 7  # six here; fonts may differ
+    assert len(PdfReader(tmp_path / "tables.pdf").pages) <= 8  # seven here; fonts may differ
 
 
 @pytest.mark.parametrize(
@@ -213,3 +220,25 @@ def test_methods_name_the_unreliable_flag_the_tables_use(reports, lang, flag):
     assert "(*)" not in html and "* " + flag not in methods
     assert f"”{flag}”" in methods or f"“{flag}”" in methods
     assert f">{flag}<" in html  # the word the regions table writes in its flag column
+
+
+def test_workbook_has_the_heat_map_as_published(reports):
+    """The weekday × time table of the report, with its hidden cells as `..`."""
+    html = (reports / "report.html").read_text(encoding="utf-8")
+    sheet = load_workbook(reports / "tables.xlsx")["Viikonpäivä ja kellonaika"]
+    header = [c.value for c in sheet[4]]
+    assert header == [
+        "Viikonpäivä",
+        "klo 00–04",
+        "klo 04–08",
+        "klo 08–12",
+        "klo 12–16",
+        "klo 16–20",
+        "klo 20–24",
+    ]
+    rows = list(sheet.iter_rows(min_row=5, max_row=11, values_only=True))
+    assert [r[0] for r in rows][:2] == ["maanantai", "tiistai"]
+    cells = [v for r in rows for v in r[1:]]
+    assert all(v == ".." or isinstance(v, int) for v in cells)
+    table = html.split("Tilanteet viikonpäivän ja kellonajan mukaan, 2023</caption>", 1)[1]
+    assert table.split("</table>", 1)[0].count(">..<") == cells.count("..")
