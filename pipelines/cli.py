@@ -84,7 +84,9 @@ class _Help:
         return parser, positionals, options
 
 
-def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+def build_parser(lang: str = "en", default_lang: str = "fi") -> argparse.ArgumentParser:
+    """The parser with its help in `lang`; `default_lang` is the settings' language, which
+    messages and templates take when `--lang` is not given."""
     from pipelines.contract.schema import load_schema
 
     schema = load_schema()
@@ -134,7 +136,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
         "--format", choices=["text", "json"], default="text", help=t("help_validate_format")
     )
     options.add_argument(
-        "--lang", choices=LANGUAGES, help=t("help_validate_lang", default=_default_lang())
+        "--lang", choices=LANGUAGES, help=t("help_validate_lang", default=default_lang)
     )
     options.add_argument("--all", action="store_true", help=t("help_validate_all", n=SHOWN_ISSUES))
     options.add_argument("--gx", action="store_true", help=t("help_validate_gx"))
@@ -151,7 +153,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
         sub.add_parser, "template", help=t("help_template"), description=t("help_template")
     )
     options.add_argument(
-        "--lang", choices=LANGUAGES, help=t("help_template_lang", default=_default_lang())
+        "--lang", choices=LANGUAGES, help=t("help_template_lang", default=default_lang)
     )
     options.add_argument(
         "--out", type=Path, default=Path("."), metavar=folder, help=t("help_template_out")
@@ -184,6 +186,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
                 default=[2021, 2022, 2023, 2024],
                 help=t("help_years"),
             )
+    parser.set_defaults(default_lang=default_lang)
     return parser
 
 
@@ -315,8 +318,6 @@ def run_year(
 
 def _instance() -> DagsterInstance:
     """The persistent instance when DAGSTER_HOME is set (runs show in the UI), else ephemeral."""
-    import os
-
     import dagster as dg
 
     if os.environ.get("DAGSTER_HOME"):
@@ -353,12 +354,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.settings import load_settings
     from pipelines.validate import gx_audit
 
-    gx_audit.start_worker()  # before Dagster's import, which it then overlaps
-    try:
+    with gx_audit.running_worker():  # before Dagster's import, which it then overlaps
         settings = load_settings(data_dir=args.data_dir)
         ok = run_year(settings, args.year, verbose=args.verbose)
-    finally:
-        gx_audit.shutdown()
     if ok:
         _report_outputs(settings, [args.year])
     return 0 if ok else 1
@@ -370,14 +368,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.settings import load_settings
     from pipelines.validate import gx_audit
 
-    gx_audit.start_worker()
-    try:
+    with gx_audit.running_worker():
         settings = load_settings(data_dir=args.data_dir)
         written = write_demo(settings.inbox, load_schema(), args.years)
         print(f"demo: wrote {len(written)} submission files to {settings.inbox}", file=sys.stderr)
         ok = all([run_year(settings, year, verbose=args.verbose) for year in args.years])
-    finally:
-        gx_audit.shutdown()
     print("\nPublished tables:")
     _report_outputs(settings, args.years)
     return 0 if ok else 1
@@ -405,7 +400,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from pipelines.contract.schema import load_schema
     from pipelines.contract.template import write_templates
 
-    for path in write_templates(load_schema(), args.lang or _default_lang(), args.out):
+    for path in write_templates(load_schema(), args.lang or args.default_lang, args.out):
         print(path)
     return 0
 
@@ -463,11 +458,12 @@ def cmd_history(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     try:
-        lang = help_language(arguments, os.environ, _default_lang())
+        default_lang = _default_lang()
     except ValueError as exc:
         print(f"evstats: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    args = build_parser(lang).parse_args(arguments)
+    lang = help_language(arguments, os.environ, default_lang)
+    args = build_parser(lang, default_lang).parse_args(arguments)
     commands = {
         "validate": cmd_validate,
         "run": cmd_run,

@@ -33,6 +33,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from pipelines.publish.numbers import SUPPRESSED, fmt_number, fmt_percent
+from pipelines.publish.tables import replace_atomically
 
 BLUE, ORANGE, SKY, GREEN, VERMILLION, GREY = (
     "#0072B2",
@@ -152,16 +153,18 @@ def save(fig: Figure, stem: Path, *, title: str, description: str) -> list[Path]
     fits a page) and SVG for the web (`WIDTH`, legible on a phone), without volatile
     metadata; the SVG carries the chart's title and description (`accessible_svg`),
     its ids prefixed with the file's name (`regions-title`, `regions-axes_1`)."""
-    stem.parent.mkdir(parents=True, exist_ok=True)
     png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
     width, height = fig.get_size_inches()
     with plt.rc_context(STYLE):
         fig.set_size_inches(PRINT_WIDTH, height)
-        fig.savefig(png, dpi=150, metadata={"Software": None})
+        replace_atomically(
+            png, lambda tmp: fig.savefig(tmp, format="png", dpi=150, metadata={"Software": None})
+        )
         fig.set_size_inches(width, height)
         text = io.StringIO()
         fig.savefig(text, format="svg", metadata={"Date": None, "Creator": None})
-    svg.write_text(accessible_svg(text.getvalue(), stem.name, title, description), "utf-8")
+    page = accessible_svg(text.getvalue(), stem.name, title, description)
+    replace_atomically(svg, lambda tmp: tmp.write_text(page, "utf-8"))
     return [png, svg]
 
 

@@ -15,15 +15,18 @@ from pipelines.publish import charts
 from pipelines.publish.numbers import NOT_AVAILABLE, SUPPRESSED
 from pipelines.publish.report_data import REPORTS_DIR, ReportData
 from pipelines.publish.report_pdf import write_pdf
+from pipelines.publish.tables import replace_atomically
 from pipelines.publish.view import (
-    TIME_DIMENSIONS,
     Texts,
     View,
     build_view,
+    category_panels,
     hour_bands,
+    month_rows,
     n,
     suffix,
     unknown_time_note,
+    weekday_names,
 )
 from pipelines.publish.workbook import write_workbook
 
@@ -68,34 +71,20 @@ def draw_charts(
         )
     }
 
-    contract = schema.contracts["incidents"]
-    panels = []
-    for dimension, codelist, _ in contract.breakdown_dimensions():
-        if dimension in TIME_DIMENSIONS:
-            continue
-        labels = schema.codelists[codelist]
-        cats = [
-            (labels.label(r["category"], lang), r["incidents"], r["percent"])
-            for r in data.breakdowns
-            if r["dimension"] == dimension
-        ]
-        panels.append((contract.column(dimension).labels[lang], cats))
+    panels = [
+        (title, [(r["label"], r["incidents"], r["percent"]) for r in rows])
+        for title, rows in category_panels(data, schema, lang)
+    ]
     figures["what"] = charts.category_panels(
         panels, title=view.charts["what"].title, source=view.source, lang=lang
     )
-    month_labels = schema.codelists["month"]
-    months = [
-        (month_labels.label(r["category"], lang), r["incidents"])
-        for r in data.breakdowns
-        if r["dimension"] == "month"
-    ]
+    months = [(r["label"], r["incidents"]) for r in month_rows(data, schema, lang)]
     figures["month"] = charts.by_month(
         months, title=view.charts["month"].title, axis=t("count"), source=view.source, lang=lang
     )
-    weekdays = schema.codelists["weekday"]
     figures["heatmap"] = charts.heatmap(
         data.heatmap,
-        rows=[weekdays.label(str(d), lang) for d in range(1, 8)],
+        rows=weekday_names(schema, lang),
         columns=hour_bands(t, "hour_band_short"),
         title=view.charts["heatmap"].title,
         axis=t("hour_axis"),
@@ -149,7 +138,7 @@ def write_report(data: ReportData, schema: Schema, lang: str, out_dir: Path) -> 
     view.chart_files = draw_charts(data, schema, view, out_dir / "charts" / lang)
     page = render_html(view)
     html = out_dir / f"report{suffix(lang)}.html"
-    html.write_text(page, encoding="utf-8")
+    replace_atomically(html, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return {
         "html": html,
         "pdf": write_pdf(page, out_dir / f"report{suffix(lang)}.pdf"),

@@ -13,9 +13,8 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
-import yaml
 
-from pipelines.contract.schema import SCHEMA_DIR, Schema
+from pipelines.contract.schema import SCHEMA_DIR, Schema, read_yaml
 from pipelines.publish.tables import (
     Disclosure,
     Row,
@@ -30,14 +29,12 @@ REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
 
 @cache
 def load_texts() -> dict[str, dict[str, str]]:
-    with open(REPORTS_DIR / "texts.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return read_yaml(REPORTS_DIR / "texts.yaml")
 
 
 @cache
 def load_series_breaks() -> dict[int, dict[str, str]]:
-    with open(SCHEMA_DIR / "series_breaks.yaml", encoding="utf-8") as f:
-        return {int(k): v for k, v in yaml.safe_load(f).items()}
+    return {int(k): v for k, v in read_yaml(SCHEMA_DIR / "series_breaks.yaml").items()}
 
 
 @dataclass

@@ -18,6 +18,8 @@ import matplotlib
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from pipelines.publish.tables import replace_atomically
+
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 # The DejaVu Sans files matplotlib ships, under the family name the template asks
@@ -55,15 +57,17 @@ def write_pdf(html: str, path: Path) -> Path:
     HTML and the charts do.
     """
     fonts = FontConfiguration()
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with _repeatable_font_subsets():
-            HTML(string=html).write_pdf(
+            replace_atomically(
                 path,
-                stylesheets=[CSS(string=FONT_FACES, font_config=fonts)],
-                font_config=fonts,
-                pdf_variant="pdf/ua-1",
-                pdf_identifier=True,
+                lambda tmp: HTML(string=html).write_pdf(
+                    tmp,
+                    stylesheets=[CSS(string=FONT_FACES, font_config=fonts)],
+                    font_config=fonts,
+                    pdf_variant="pdf/ua-1",
+                    pdf_identifier=True,
+                ),
             )
     finally:
         # WeasyPrint copies the @font-face files (1.4 MB) into a temporary folder that

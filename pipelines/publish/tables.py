@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,16 +199,23 @@ def safe_cell(value: str) -> str:
     return value
 
 
+def replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+    """Let `write` fill a temporary file beside `path`, then rename it into place: every
+    published file is rebuilt while readers may be opening it, and none of them must
+    ever see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
+    return path
+
+
 def write_csv(path: Path, header: list[str], rows: list[Row]) -> None:
-    """Write through a temporary file and rename, so a reader never sees half a table."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows([safe_cell(csv_value(c, r[c])) for c in header] for r in rows)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8", newline="")
-    os.replace(tmp, path)
+    replace_atomically(path, lambda tmp: tmp.write_text(buffer.getvalue(), "utf-8", newline=""))
 
 
 def publish_tables(

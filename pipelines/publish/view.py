@@ -10,6 +10,7 @@ chart for screen readers from the same published values its table shows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from pipelines.contract import i18n
@@ -67,7 +68,7 @@ class View:
     summary: str
     sections: list[Section]
     chart_files: dict[str, list[Path]] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)
+    contents: str = ""
     charts: dict[str, Chart] = field(default_factory=dict)
 
 
@@ -76,13 +77,19 @@ def suffix(lang: str) -> str:
     return "" if lang == "fi" else f".{lang}"
 
 
+@cache
+def report_texts() -> dict[str, i18n.Text]:
+    """`reports/texts.yaml`, parsed and checked once per process, not once per language."""
+    return i18n.load_texts(load_texts())
+
+
 class Texts:
     """The report's texts (`reports/texts.yaml`) in one language, with their parameters;
     plural forms are chosen by the same resolver as the contacts' messages."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.all = i18n.load_texts(load_texts())
+        self.all = report_texts()
 
     def __call__(self, key: str, **params: object) -> str:
         return self.all[key].format(self.lang, **params)
@@ -145,7 +152,7 @@ def _key_figures(data: ReportData, t: Texts, lang: str) -> tuple[list[tuple[str,
     return figures, summary
 
 
-def _rate_note(data: ReportData, t: Texts) -> str:
+def rate_note(data: ReportData, t: Texts) -> str:
     return t(
         "methods_suppression",
         threshold=data.rules.threshold,
@@ -191,7 +198,7 @@ def regions_section(data: ReportData, schema: Schema, t: Texts) -> Section:
         ]
     )
     header = [t("t_region"), t("t_incidents"), t("t_missions"), t("t_rate"), t("t_mpi")]
-    notes = [_rate_note(data, t)]
+    notes = [rate_note(data, t)]
     if any(not_reporting(r) for r in data.regions):
         notes.append(t("regions_missing_note"))
     return Section(
@@ -216,27 +223,48 @@ def not_reporting(region: Row) -> bool:
     return region["incidents_per_1000_missions"] is None and region["flag"] != "suppressed"
 
 
+def category_panels(data: ReportData, schema: Schema, lang: str) -> list[tuple[str, list[Row]]]:
+    """Each coded dimension's title and its published rows, each row with its category's
+    label: one selection for the "what happened" tables, chart and description."""
+    contract = schema.contracts["incidents"]
+    return [
+        (
+            contract.column(dimension).labels[lang],
+            [
+                {**r, "label": schema.codelists[codelist].label(r["category"], lang)}
+                for r in data.breakdowns
+                if r["dimension"] == dimension
+            ],
+        )
+        for dimension, codelist, _ in contract.breakdown_dimensions()
+        if dimension not in TIME_DIMENSIONS
+    ]
+
+
+def month_rows(data: ReportData, schema: Schema, lang: str) -> list[Row]:
+    """The published month breakdown, each row with its month's name."""
+    months = schema.codelists["month"]
+    return [
+        {**r, "label": months.label(r["category"], lang)}
+        for r in data.breakdowns
+        if r["dimension"] == "month"
+    ]
+
+
+def weekday_names(schema: Schema, lang: str) -> list[str]:
+    """The heat map's rows: ISO weekdays 1 (Monday) to 7."""
+    return [schema.codelists["weekday"].label(str(day), lang) for day in range(1, 8)]
+
+
 def what_section(data: ReportData, schema: Schema, t: Texts) -> Section:
     lang = t.lang
     section = Section("what", t("what_heading"), charts=["what"])
-    contract = schema.contracts["incidents"]
-    for dimension, codelist, _ in contract.breakdown_dimensions():
-        if dimension in TIME_DIMENSIONS:
-            continue
-        labels = schema.codelists[codelist]
+    for title, rows in category_panels(data, schema, lang):
         section.tables.append(
             Table(
-                contract.column(dimension).labels[lang],
+                title,
                 [t("category"), t("t_incidents"), t("percent")],
-                [
-                    [
-                        labels.label(r["category"], lang),
-                        n(r["incidents"], lang),
-                        n(r["percent"], lang, 1),
-                    ]
-                    for r in data.breakdowns
-                    if r["dimension"] == dimension
-                ],
+                [[r["label"], n(r["incidents"], lang), n(r["percent"], lang, 1)] for r in rows],
                 chart="what",
             )
         )
@@ -247,15 +275,14 @@ def when_section(data: ReportData, schema: Schema, t: Texts) -> Section:
     lang = t.lang
     months = schema.codelists["month"]
     rows = [
-        [months.label(r["category"], lang), n(r["incidents"], lang), n(r["percent"], lang, 1)]
-        for r in data.breakdowns
-        if r["dimension"] == "month"
+        [r["label"], n(r["incidents"], lang), n(r["percent"], lang, 1)]
+        for r in month_rows(data, schema, lang)
     ]
     header = [months.labels[lang], t("t_incidents"), t("percent")]
     weekdays = schema.codelists["weekday"]
     heat_rows = [
-        [weekdays.label(str(day), lang), *[n(v, lang) for v in cells]]
-        for day, cells in enumerate(data.heatmap, start=1)
+        [day, *[n(v, lang) for v in cells]]
+        for day, cells in zip(weekday_names(schema, lang), data.heatmap, strict=True)
     ]
     return Section(
         "when",
@@ -321,10 +348,10 @@ def quality_section(data: ReportData, schema: Schema, t: Texts) -> Section:
             [
                 short.label(q["region_code"], lang),
                 t(f"status_{q['status']}"),
-                q["received"].isoformat() if q["received"] else ".",
+                q["received"].isoformat() if q["received"] else NOT_AVAILABLE,
                 f"{q['files']} ({q['rejected']})",
                 str(q["warnings"]),
-                "." if q["months_reported"] is None else str(q["months_reported"]),
+                NOT_AVAILABLE if q["months_reported"] is None else str(q["months_reported"]),
             ]
         )
         if q["rejected_after_in_force"]:
@@ -357,7 +384,7 @@ def methods_section(data: ReportData, schema: Schema, t: Texts) -> Section:
         t("methods_heading"),
         paragraphs=[
             t("methods_rates"),
-            _rate_note(data, t),
+            rate_note(data, t),
             t("methods_symbols"),
             t("methods_underreporting"),
             *[f"{t('comparability')}: {b}" for b in _break_notes(data, lang)],
@@ -406,39 +433,24 @@ def chart_texts(data: ReportData, schema: Schema, t: Texts) -> dict[str, Chart]:
         ),
     ]
 
-    contract = schema.contracts["incidents"]
     top = []
-    for dimension, codelist, _ in contract.breakdown_dimensions():
-        if dimension in TIME_DIMENSIONS:
-            continue
-        shown = [
-            r for r in data.breakdowns if r["dimension"] == dimension and r["percent"] is not None
-        ]
+    for title, rows in category_panels(data, schema, lang):
+        shown = [r for r in rows if r["percent"] is not None]
         if shown:
             best = max(shown, key=lambda r: r["percent"])
-            category = schema.codelists[codelist].label(best["category"], lang)
-            top.append(
-                f"{contract.column(dimension).labels[lang]}: {category} "
-                f"{fmt_percent(best['percent'], lang, 1)}"
-            )
+            top.append(f"{title}: {best['label']} {fmt_percent(best['percent'], lang, 1)}")
 
-    months = schema.codelists["month"]
-    by_month = [
-        (months.label(r["category"], lang), r["incidents"])
-        for r in data.breakdowns
-        if r["dimension"] == "month"
-    ]
+    by_month = [(r["label"], r["incidents"]) for r in month_rows(data, schema, lang)]
     month = [
         t("desc_month"),
         _range(t, [(m, c, n(c, lang)) for m, c in by_month if c is not None]),
         *_gaps(t, sum(c is None for _, c in by_month)),
     ]
 
-    weekdays = schema.codelists["weekday"]
     bands = hour_bands(t, "hour_band")
     cells = [
-        (f"{weekdays.label(str(day), lang)} {bands[band]}", value)
-        for day, row in enumerate(data.heatmap, start=1)
+        (f"{day} {bands[band]}", value)
+        for day, row in zip(weekday_names(schema, lang), data.heatmap, strict=True)
         for band, value in enumerate(row)
     ]
     heat = [
@@ -499,6 +511,6 @@ def build_view(data: ReportData, schema: Schema, lang: str) -> View:
             quality_section(data, schema, t),
             methods_section(data, schema, t),
         ],
-        texts={k: v[lang] for k, v in load_texts().items()},
+        contents=t("contents"),
         charts=chart_texts(data, schema, t),
     )

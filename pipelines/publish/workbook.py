@@ -10,14 +10,10 @@ from pathlib import Path
 from pipelines.contract.schema import Schema
 from pipelines.publish.numbers import SUPPRESSED
 from pipelines.publish.report_data import ReportData
-from pipelines.publish.tables import Row
-from pipelines.publish.view import Texts, hour_bands, unknown_time_note
+from pipelines.publish.tables import DECIMALS, Row, replace_atomically
+from pipelines.publish.view import Texts, hour_bands, rate_note, unknown_time_note, weekday_names
 
-FIXED_FORMATS = {
-    "incidents_per_1000_missions": "0.0000",
-    "missions_per_incident": "0.0",
-    "percent": "0.0",
-}
+FIXED_FORMATS = {column: "0." + "0" * places for column, places in DECIMALS.items()}
 
 
 MIN_WIDTH, MAX_WIDTH = 8, 48
@@ -29,7 +25,7 @@ def _shown_length(key: str, value: object) -> int:
     if value is None:
         return 0
     if key in FIXED_FORMATS and isinstance(value, int | float):
-        return len(f"{value:,.{len(FIXED_FORMATS[key]) - 2}f}")
+        return len(f"{value:,.{DECIMALS[key]}f}")
     return len(f"{value:,}" if isinstance(value, int) else str(value))
 
 
@@ -43,6 +39,11 @@ def _widths(columns: list[tuple[str, str]], rows: list[Row]) -> list[int]:
     return widths
 
 
+def _lines(text: str, width: int, size: float = 11) -> int:
+    """How many lines a wrapped text takes in a column `width` characters wide."""
+    return max(1, math.ceil(len(text) * size / 11 / max(1, width - 2)))
+
+
 def _text_rows(sheet, row: int, text: str, width: int, last: str, **font: object) -> None:
     """A title or note across the table's width, wrapped, with room for its lines: a long
     text in one cell would be cut at the print area's edge."""
@@ -54,8 +55,7 @@ def _text_rows(sheet, row: int, text: str, width: int, last: str, **font: object
         cell.font = Font(**font)
     sheet.merge_cells(f"A{row}:{last}{row}")
     size = float(font.get("size", 11))  # type: ignore[arg-type]
-    lines = max(1, math.ceil(len(text) * size / 11 / max(1, width - 2)))
-    sheet.row_dimensions[row].height = lines * LINE_HEIGHT * size / 11
+    sheet.row_dimensions[row].height = _lines(text, width, size) * LINE_HEIGHT * size / 11
 
 
 def _print_setup(sheet, last_column: str, header_row: int | None) -> None:
@@ -95,9 +95,7 @@ def _sheet(
         cell = sheet.cell(header, i, label)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-    header_lines = max(
-        math.ceil(len(label) / max(1, w - 2)) for (_, label), w in zip(columns, widths, strict=True)
-    )
+    header_lines = max(_lines(label, w) for (_, label), w in zip(columns, widths, strict=True))
     sheet.row_dimensions[header].height = header_lines * LINE_HEIGHT
     for r in rows:
         sheet.append([r.get(key) for key, _ in columns])
@@ -120,11 +118,7 @@ def write_workbook(data: ReportData, schema: Schema, lang: str, path: Path) -> P
     t = Texts(lang)
     book = Workbook()
     book.remove(book.active)
-    note = t(
-        "methods_suppression",
-        threshold=data.rules.threshold,
-        unreliable=data.rules.unreliable_below,
-    )
+    note = rate_note(data, t)
     breaks = [f"{y}: {b[lang]}" for y, b in sorted(data.breaks.items())]
     flag_labels = t.flags()
     nat_cols = [
@@ -213,13 +207,13 @@ def write_workbook(data: ReportData, schema: Schema, lang: str, path: Path) -> P
         [("weekday", weekdays.labels[lang]), *bands],
         [
             {
-                "weekday": weekdays.label(str(day), lang),
+                "weekday": day,
                 **{
                     key: SUPPRESSED if v is None else v
                     for (key, _), v in zip(bands, cells, strict=True)
                 },
             }
-            for day, cells in enumerate(data.heatmap, start=1)
+            for day, cells in zip(weekday_names(schema, lang), data.heatmap, strict=True)
         ],
         [t("heatmap_note", n=data.rules.threshold), unknown_time_note(data, t)],
     )
@@ -251,10 +245,8 @@ def write_workbook(data: ReportData, schema: Schema, lang: str, path: Path) -> P
     meta.column_dimensions["B"].width = 80
     for key_cell, value_cell in meta.iter_rows():
         key_cell.alignment = value_cell.alignment = Alignment(wrap_text=True, vertical="top")
-        lines = math.ceil(len(str(value_cell.value or "")) / 78)
-        meta.row_dimensions[key_cell.row].height = max(1, lines) * LINE_HEIGHT
+        lines = _lines(str(value_cell.value or ""), int(meta.column_dimensions["B"].width))
+        meta.row_dimensions[key_cell.row].height = lines * LINE_HEIGHT
     _print_setup(meta, "B", None)
     book.properties.created = book.properties.modified = data.run_time
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path
+    return replace_atomically(path, book.save)

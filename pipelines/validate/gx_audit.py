@@ -15,6 +15,8 @@ import atexit
 import multiprocessing
 import os
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import util as multiprocessing_util
@@ -160,6 +162,17 @@ def stop_worker() -> None:
     if _worker is not None:
         _worker.stop()
         _worker = None
+
+
+@contextmanager
+def running_worker() -> Iterator[None]:
+    """A command's GX worker: started at once, so that its GX import overlaps whatever the
+    command imports and does next, and stopped with everything it started at the end."""
+    start_worker()
+    try:
+        yield
+    finally:
+        shutdown()
 
 
 def shutdown() -> None:

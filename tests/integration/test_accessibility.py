@@ -23,10 +23,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, sync_playwright
 
-from pipelines.definitions import JOB_NAME, build_defs
-from pipelines.settings import Settings
-from tests.conftest import FIXTURES
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -40,16 +36,6 @@ CHROMIUM_ARGS = [
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = {"phone": 390, "desktop": 1280}
 PAGES = {"fi": "report.html", "sv": "report.sv.html", "en": "report.en.html"}
-
-
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The hand-made fixture year: 4 of 22 areas, hidden cells, an area with no incidents."""
-    root = tmp_path_factory.mktemp("a11y")
-    shutil.copytree(FIXTURES / "inbox", root / "inbox")
-    job = build_defs(Settings(data_dir=str(root))).resolve_job_def(JOB_NAME)
-    assert job.execute_in_process(partition_key="2023").success
-    return root / "reports" / "2023"
 
 
 @pytest.fixture(scope="module")

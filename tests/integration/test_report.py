@@ -13,7 +13,6 @@ from pypdf.generic import BooleanObject, DictionaryObject, IndirectObject
 from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.publish.numbers import NBSP
 from pipelines.settings import Settings
-from tests.conftest import FIXTURES
 
 # Hand count (tests/fixtures/README.md): 26 incidents, 75,000 missions, 4 areas.
 KEY_FIGURES = {
@@ -21,16 +20,6 @@ KEY_FIGURES = {
     "sv": ["26", f"75{NBSP}000", "0,35", f"2{NBSP}885", "4 / 22"],
     "en": ["26", "75,000", "0.35", "2,885", "4 of 22"],
 }
-
-
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    root = tmp_path_factory.mktemp("report")
-    shutil.copytree(FIXTURES / "inbox", root / "inbox")
-    settings = Settings(data_dir=str(root))
-    job = build_defs(settings).resolve_job_def(JOB_NAME)
-    assert job.execute_in_process(partition_key="2023").success
-    return root / "reports" / "2023"
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
