@@ -45,3 +45,18 @@ def test_heat_map_note_on_missing_times_agrees_with_its_count(lang, one, other):
     t = Texts(lang)
     assert t("heatmap_unknown_time", unknown="1") == one
     assert t("heatmap_unknown_time", unknown="18") == other
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "other"),
+    [
+        ("fi", "2023: 1 tilanne, 0,50 / 1 000", "2023: 12 tilannetta, 0,50 / 1 000"),
+        ("sv", "2023: 1 situation, 0,50 / 1 000", "2023: 12 situationer, 0,50 / 1 000"),
+        ("en", "2023: 1 incident, 0.50 per 1,000", "2023: 12 incidents, 0.50 per 1,000"),
+    ],
+)
+def test_trend_chart_description_agrees_with_its_count(lang, one, other):
+    t = Texts(lang)
+    rate = "0.50" if lang == "en" else "0,50"
+    assert t("desc_trend_point", year=2023, count="1", rate=rate) == one
+    assert t("desc_trend_point", year=2023, count="12", rate=rate) == other
