@@ -32,8 +32,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import Formatter, MaxNLocator
 
+from pipelines.files import replace_atomically
 from pipelines.publish.numbers import SUPPRESSED, fmt_number, fmt_percent
-from pipelines.publish.tables import replace_atomically
 
 BLUE, ORANGE, SKY, GREEN, VERMILLION, GREY = (
     "#0072B2",

@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.contract.schema import Schema
+from pipelines.files import replace_atomically
 from pipelines.publish import charts
 from pipelines.publish.numbers import NOT_AVAILABLE, SUPPRESSED
 from pipelines.publish.report_data import REPORTS_DIR, ReportData
 from pipelines.publish.report_pdf import write_pdf
-from pipelines.publish.tables import replace_atomically
 from pipelines.publish.view import (
     Texts,
     View,

@@ -18,7 +18,7 @@ import matplotlib
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from pipelines.publish.tables import replace_atomically
+from pipelines.files import replace_atomically
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 

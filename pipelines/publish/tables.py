@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from pipelines.contract.schema import Schema
+from pipelines.files import replace_atomically
 from pipelines.publish.disclosure import is_small, suppress_group, suppress_table
 
 Row = dict[str, object]
@@ -197,17 +196,6 @@ def safe_cell(value: str) -> str:
     if value[:1] in FORMULA_STARTS and not NUMBER_RE.match(value):
         return "'" + value
     return value
-
-
-def replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
-    """Let `write` fill a temporary file beside `path`, then rename it into place: every
-    published file is rebuilt while readers may be opening it, and none of them must
-    ever see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
-    return path
 
 
 def write_csv(path: Path, header: list[str], rows: list[Row]) -> None:

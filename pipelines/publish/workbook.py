@@ -8,9 +8,10 @@ import math
 from pathlib import Path
 
 from pipelines.contract.schema import Schema
+from pipelines.files import replace_atomically
 from pipelines.publish.numbers import SUPPRESSED
 from pipelines.publish.report_data import ReportData
-from pipelines.publish.tables import DECIMALS, Row, replace_atomically
+from pipelines.publish.tables import DECIMALS, Row
 from pipelines.publish.view import Texts, hour_bands, rate_note, unknown_time_note, weekday_names
 
 FIXED_FORMATS = {column: "0." + "0" * places for column, places in DECIMALS.items()}

@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "pipelines"
 LAYERS = {
     "contract": 0,
     "settings": 0,
+    "files": 0,
     "__init__": 0,
     "ingest": 1,
     "validate": 2,

@@ -1,0 +1,37 @@
+"""Files that readers may open while the pipeline rewrites them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+
+def replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+    """Let `write` fill a temporary file beside `path`, then rename it into place.
+
+    Published files and the portal's status snapshot are rebuilt while readers
+    may be opening them: a rename within one directory is atomic, so a reader
+    sees the old file or the new one, never half of one. The temporary file is
+    flushed to disk before the rename and the directory after it, so a power
+    cut cannot leave an empty file under the final name either; a failed
+    `write` leaves the old file and no temporary one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        write(tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return path
