@@ -55,6 +55,11 @@ class Settings:
     def tables_dir(self, year: int) -> Path:
         return self.root / "reports" / str(year) / "tables"
 
+    def status_path(self, year: int) -> Path:
+        """The year's collection status, the one thing of the pipeline's the portal reads:
+        it must never open the warehouse, whose one writer is the pipeline."""
+        return self.root / "status" / f"{year}.json"
+
     @property
     def limits(self) -> Limits:
         return Limits(max_bytes=self.max_file_mb * 1024 * 1024, max_columns=self.max_columns)

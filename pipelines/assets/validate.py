@@ -7,7 +7,8 @@ step, `gx_audit`, collects its result: its blocking check
 Only accepted files reach the `incidents` and `missions` tables, and a
 blocking check re-verifies the loaded year against the contract, so that a
 bad row can never reach the statistics. One region's rejected file does not
-stop the others: its previously accepted data stays in force.
+stop the others: its previously accepted data stays in force. Then
+`collection_status` writes what the portal reads instead of the warehouse.
 """
 
 from datetime import UTC, date, datetime
@@ -20,6 +21,7 @@ from pipelines.assets import YEARS, markdown_table, partition_year
 from pipelines.assets.resources import EvstatsConfig, warehouse
 from pipelines.validate import gx_audit as gx_audit_worker
 from pipelines.validate.verdict import SubmissionFile, validate_files
+from pipelines.warehouse.snapshot import build_status, write_status
 from pipelines.warehouse.store import (
     contract_violations,
     load_in_force,
@@ -129,7 +131,7 @@ def submission_verdicts(
     group_name="validate",
     partitions_def=YEARS,
     # Last in the run, so that GX's import and evaluation overlap everything before it.
-    deps=["submission_verdicts", "yearly_report"],
+    deps=["submission_verdicts", "yearly_report", "collection_status"],
     kinds={"great_expectations"},
     check_specs=[
         dg.AssetCheckSpec(
@@ -210,3 +212,45 @@ def in_force_asset(kind: str) -> dg.AssetsDefinition:
 
 incidents = in_force_asset("incidents")
 missions = in_force_asset("missions")
+
+
+@dg.asset(
+    group_name="validate", partitions_def=YEARS, deps=["incidents", "missions"], kinds={"json"}
+)
+def collection_status(
+    context: dg.AssetExecutionContext, evstats: EvstatsConfig, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
+    """`status/<year>.json`: every submission's verdict and what is in force, for the portal,
+    which must not open the warehouse. Written once the rows in force are loaded, so it
+    never names a file in force whose rows are not; a year whose files were all rejected
+    gets one too."""
+    year = partition_year(context)
+    with warehouse(duckdb, evstats) as con:
+        status = build_status(con, year)
+    path = write_status(evstats.settings.status_path(year), status)
+    submissions = status["submissions"]
+    verdicts = [s["status"] for s in submissions]
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "submissions": len(submissions),
+            **{name: verdicts.count(name) for name in ("accepted", "rejected", "pending")},
+            "regions_in_force": len(status["in_force"]),
+            "preview": markdown_table(
+                ["submission", "region", "kind", "file", "status", "in force", "errors", "rows"],
+                [
+                    [
+                        s["submission_id"],
+                        s["region_code"],
+                        s["kind"],
+                        s["file_name"],
+                        s["status"],
+                        "✔" if s["in_force"] else "",
+                        s["errors"],
+                        s["rows"],
+                    ]
+                    for s in submissions
+                ],
+            ),
+        }
+    )

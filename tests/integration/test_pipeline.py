@@ -1,6 +1,7 @@
 """The whole asset graph on a hand-made year (tests/fixtures/README.md has the hand count)."""
 
 import csv
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.settings import Settings
+from pipelines.warehouse.snapshot import read_status
 from tests.conftest import FIXTURES, INCIDENT_HEADER
 
 NOT_SUBMITTED = {f"{n:02d}" for n in [2, 3, 4, *range(8, 20), 21]}
@@ -106,6 +108,43 @@ def test_rejected_rows_never_reach_the_warehouse(settings):
     assert rows_06 == [(0,)]
 
 
+def test_status_snapshot_matches_the_hand_count(settings):
+    status = read_status(settings.status_path(2023))
+    assert status is not None and status["year"] == 2023
+    submissions = status["submissions"]
+    regions = ["01", "01", "05", "05", "06", "06", "07", "07", "20", "90", "90"]
+    assert [s["region_code"] for s in submissions] == regions
+    assert [s["status"] for s in submissions].count("accepted") == 10
+    [rejected] = [s for s in submissions if s["status"] == "rejected"]
+    assert (rejected["region_code"], rejected["kind"], rejected["in_force"]) == (
+        "06",
+        "incidents",
+        False,
+    )
+    assert (rejected["errors"], rejected["warnings"], rejected["rows"]) == (3, 0, 2)
+    rows = {
+        (region, kind): f["rows"]
+        for region, kinds in status["in_force"].items()
+        for kind, f in kinds.items()
+    }
+    assert rows == {
+        ("01", "incidents"): 2,
+        ("01", "missions"): 12,
+        ("05", "incidents"): 20,
+        ("05", "missions"): 12,
+        ("06", "missions"): 12,  # its incidents file was rejected
+        ("07", "incidents"): 0,  # header only
+        ("07", "missions"): 12,
+        ("20", "missions"): 12,
+        ("90", "incidents"): 4,
+        ("90", "missions"): 11,
+    }
+    source = (FIXTURES / "inbox" / "2023" / "05" / "incidents.csv").read_bytes()
+    assert status["in_force"]["05"]["incidents"]["sha256"] == hashlib.sha256(source).hexdigest()
+    text = settings.status_path(2023).read_text(encoding="utf-8")
+    assert "25:00" not in text and "punching" not in text  # 06's bad values stay out
+
+
 def test_archive_keeps_every_file_unchanged_and_read_only(settings):
     archived = sorted((settings.archive / "2023").rglob("*.csv"))
     assert len(archived) == 11
@@ -152,6 +191,24 @@ def test_resubmissions(tmp_path):
         ("incidents_v2.csv", "rejected"),
         ("incidents_v3.csv", "accepted"),
     ]
+    status = read_status(settings.status_path(2023))
+    assert status is not None
+    by_id = {s["submission_id"]: s for s in status["submissions"]}
+    in_force = status["in_force"]["05"]["incidents"]
+    assert (by_id[in_force["submission_id"]]["file_name"], in_force["rows"]) == (
+        "incidents_v3.csv",
+        1,
+    )
+    incidents_05 = [
+        (s["file_name"], s["status"], s["in_force"])
+        for s in status["submissions"]
+        if (s["region_code"], s["kind"]) == ("05", "incidents")
+    ]
+    assert incidents_05 == [
+        ("incidents.csv", "accepted", False),
+        ("incidents_v2.csv", "rejected", False),
+        ("incidents_v3.csv", "accepted", True),
+    ]
 
 
 def test_a_year_with_no_submissions_publishes_every_region_as_not_submitted(tmp_path):
@@ -161,6 +218,27 @@ def test_a_year_with_no_submissions_publishes_every_region_as_not_submitted(tmp_
     assert (national["incidents"], national["regions_reporting"]) == ("0", "0")
     regions = read(settings.tables_dir(2019) / "regions.csv")
     assert {r["flag"] for r in regions} == {"not_submitted"}
+    status = read_status(settings.status_path(2019))
+    assert status is not None
+    assert (status["year"], status["submissions"], status["in_force"]) == (2019, [], {})
+
+
+def test_a_year_whose_every_file_was_rejected_still_gets_its_status(tmp_path):
+    folder = tmp_path / "inbox" / "2022" / "05"
+    folder.mkdir(parents=True)
+    (folder / "incidents.csv").write_bytes(b"\x00\x01binary\xff" * 10)
+    bad = INCIDENT_HEADER + "\n05-x,05,2022-13-01,,,verbal,patient,none,home,no,no,no,none,,,\n"
+    (folder / "incidents_v2.csv").write_text(bad, encoding="utf-8")
+    settings = Settings(report_languages=("fi",), data_dir=str(tmp_path))
+    assert run(settings, "2022").success
+    status = read_status(settings.status_path(2022))
+    assert status is not None
+    assert [(s["file_name"], s["kind"], s["status"]) for s in status["submissions"]] == [
+        ("incidents.csv", None, "rejected"),
+        ("incidents_v2.csv", "incidents", "rejected"),
+    ]
+    assert [s["errors"] > 0 for s in status["submissions"]] == [True, True]
+    assert status["in_force"] == {}
 
 
 def test_finnish_excel_and_excel_utf8_forms_publish_identical_tables(settings, tmp_path):
