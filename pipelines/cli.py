@@ -186,6 +186,46 @@ def build_parser(lang: str = "en", default_lang: str = "fi") -> argparse.Argumen
                 default=[2021, 2022, 2023, 2024],
                 help=t("help_years"),
             )
+    _, _, options = t.parser(
+        sub.add_parser, "serve", help=t("help_serve"), description=t("help_serve")
+    )
+    options.add_argument("--host", default="127.0.0.1", help=t("help_serve_host"))
+    options.add_argument("--port", type=int, default=8000, help=t("help_serve_port"))
+    options.add_argument("--workers", type=int, default=2, help=t("help_serve_workers"))
+    options.add_argument("--threads", type=int, default=4, help=t("help_serve_threads"))
+    options.add_argument("--data-dir", metavar=folder, help=t("help_data_dir"))
+
+    def portal_command(group: str, name: str) -> tuple[Any, Any]:
+        """`evstats <group> <name>`: the portal's account commands, on a data directory."""
+        parent, _, _ = t.parser(
+            sub.add_parser, group, help=t(f"help_{group}"), description=t(f"help_{group}")
+        )
+        actions = parent.add_subparsers(
+            dest="action", required=True, metavar=t("help_metavar_command")
+        )
+        key = f"help_{group}_{name}"
+        _, positionals, options = t.parser(
+            actions.add_parser, name, help=t(key), description=t(key)
+        )
+        options.add_argument("--data-dir", metavar=folder, help=t("help_data_dir"))
+        return positionals, options
+
+    positionals, options = portal_command("users", "add")
+    positionals.add_argument("email", metavar="EMAIL", help=t("help_users_email"))
+    options.add_argument("--region", type=region, metavar=code, help=t("help_users_region"))
+    options.add_argument(
+        "--role", choices=["submitter", "analyst"], default="submitter", help=t("help_users_role")
+    )
+    options.add_argument("--link", action="store_true", help=t("help_users_link"))
+    options.add_argument(
+        "--base-url", default="http://127.0.0.1:8000", help=t("help_users_base_url")
+    )
+    _, options = portal_command("tokens", "create")
+    options.add_argument(
+        "--region", type=region, metavar=code, required=True, help=t("help_tokens_region")
+    )
+    options.add_argument("--name", default="", help=t("help_tokens_name"))
+
     parser.set_defaults(default_lang=default_lang)
     return parser
 
@@ -455,6 +495,44 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pipelines.portal import commands, server
+
+    commands.setup(args.data_dir)
+    print(f"evstats portal: http://{args.host}:{args.port}/", flush=True)
+    server.serve(args.host, args.port, args.workers, args.threads)
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from pipelines.portal import commands
+
+    commands.setup(args.data_dir)
+    password = None if args.link else commands.read_password()
+    from django.core.exceptions import ValidationError
+
+    try:
+        user = commands.add_user(args.email, args.region, args.role, password)
+    except ValidationError as exc:
+        print("evstats users add: " + " ".join(exc.messages), file=sys.stderr)
+        return EXIT_USAGE
+    where = f" of region {user.region_code}" if user.region_code else ""
+    print(f"added {user.role} {user.email}{where}")
+    if args.link:
+        print(f"one-time sign-in link (shown once): {commands.sign_in_link(user, args.base_url)}")
+    return 0
+
+
+def cmd_tokens(args: argparse.Namespace) -> int:
+    from pipelines.portal import commands
+
+    commands.setup(args.data_dir)
+    token = commands.create_token(args.region, args.name)
+    print(f"token for region {args.region} (shown once, only its hash is kept):")
+    print(token)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     try:
@@ -471,6 +549,9 @@ def main(argv: list[str] | None = None) -> int:
         "template": cmd_template,
         "report": cmd_report,
         "history": cmd_history,
+        "serve": cmd_serve,
+        "users": cmd_users,
+        "tokens": cmd_tokens,
     }
     try:
         return commands[args.command](args)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 
+# The first statistics year the pipeline and the portal know (the year partitions' start).
+FIRST_YEAR = 2014
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "evstats.toml"
 
 
@@ -35,6 +38,10 @@ class Settings:
     max_file_mb: int = 50
     max_columns: int = 60
     report_languages: tuple[str, ...] = ("fi", "sv", "en")
+    collection_deadline: str = "03-31"
+    collection_close: str = "06-30"
+    # A year reopened (or closed early) by the analyst: year → ISO date of its hard close.
+    close_overrides: dict[str, str] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -64,6 +71,17 @@ class Settings:
     def limits(self) -> Limits:
         return Limits(max_bytes=self.max_file_mb * 1024 * 1024, max_columns=self.max_columns)
 
+    def collection_dates(self, year: int) -> tuple[date, date]:
+        """The deadline shown to regions and the hard close for statistics year `year`:
+        month and day in the year after it."""
+        deadline, close = (
+            date.fromisoformat(f"{year + 1}-{md}")
+            for md in (self.collection_deadline, self.collection_close)
+        )
+        if str(year) in self.close_overrides:
+            close = date.fromisoformat(self.close_overrides[str(year)])
+        return deadline, close
+
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
@@ -89,6 +107,16 @@ def load_settings(**overrides: object) -> Settings:
     settings = replace(Settings(), **values)
     if settings.lang not in ("fi", "sv", "en"):
         raise ValueError(f"lang must be fi, sv or en, not {settings.lang!r}")
+    for md in (settings.collection_deadline, settings.collection_close):
+        try:
+            date.fromisoformat(f"2001-{md}")
+        except ValueError:
+            raise ValueError(f"collection dates are MM-DD, not {md!r}") from None
+    for year, day in settings.close_overrides.items():
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            raise ValueError(f"close_overrides: {year} = {day!r} is not a date") from None
     if settings.suppression_threshold < 1:
         raise ValueError("suppression_threshold must be at least 1")
     return settings

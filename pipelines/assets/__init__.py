@@ -4,6 +4,8 @@ import warnings
 
 import dagster as dg
 
+from pipelines.settings import FIRST_YEAR
+
 # Checks carry the year they checked (so each run records one result per check and
 # year, not a planned one beside an unpartitioned one): a Dagster preview feature
 # this project depends on knowingly.
@@ -12,7 +14,7 @@ warnings.filterwarnings(
 )
 
 YEARS = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1 *", start="2014", fmt="%Y", end_offset=1
+    cron_schedule="0 0 1 1 *", start=str(FIRST_YEAR), fmt="%Y", end_offset=1
 )
 
 

@@ -45,9 +45,9 @@ def warehouse(db: DuckDBResource, config: EvstatsConfig) -> Iterator[duckdb.Duck
 
 
 def build_resources(settings: Settings) -> dict[str, object]:
+    """The run's settings; the portal's own (collection dates) are not the pipeline's."""
+    values = {k: v for k, v in settings.as_dict().items() if k in EvstatsConfig.model_fields}
     return {
-        "evstats": EvstatsConfig(
-            **{**settings.as_dict(), "report_languages": list(settings.report_languages)}
-        ),
+        "evstats": EvstatsConfig(**{**values, "report_languages": list(settings.report_languages)}),
         "duckdb": DuckDBResource(database=str(settings.warehouse)),
     }

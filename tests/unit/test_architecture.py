@@ -28,6 +28,7 @@ LAYERS = {
     "definitions": 6,
     "progress": 6,
     "cli": 7,
+    "portal": 7,
 }
 
 
@@ -86,6 +87,15 @@ def test_imports_only_go_down_the_layers(module):
 @pytest.mark.parametrize("module", sorted(m for m in GRAPH if layer(m) < LAYERS["assets"]))
 def test_no_dagster_below_the_assets(module):
     assert not external_imports(modules()[module]) & {"dagster", "dagster_duckdb"}
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if m.startswith("pipelines.portal")))
+def test_the_portal_runs_no_pipeline(module):
+    """The portal is a face over the stages: it never starts Dagster runs itself, and
+    never writes the warehouse, whose one writer is the pipeline."""
+    assert not external_imports(modules()[module]) & {"dagster", "dagster_duckdb"}
+    assert not {m for m in GRAPH[module] if m.startswith("pipelines.assets")}
+    assert "duckdb.connect" not in modules()[module].read_text(encoding="utf-8")
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:

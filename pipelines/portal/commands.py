@@ -1,0 +1,85 @@
+"""What `evstats serve`, `evstats users add` and `evstats tokens create` do: set the
+portal up on a data directory, bring its database to the current migrations,
+then act through the framework (its password hashing, its one-time links)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipelines.portal.models import User
+
+
+def setup(data_dir: str | None = None) -> None:
+    """Django configured for this data directory, its tables created or migrated."""
+    if data_dir:
+        os.environ["EVSTATS_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pipelines.portal.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def add_user(email: str, region_code: str | None, role: str, password: str | None) -> User:
+    """A person with a password, or with none yet (they set it through a one-time link)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    from pipelines.portal.models import User
+
+    if role == User.SUBMITTER and not region_code:
+        raise ValueError("a submitter needs --region")
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValueError(f"{email} already has an account")
+    user = User(
+        email=email,
+        role=role,
+        region_code=region_code or "",
+        # The analyst runs the collection: the framework's admin is theirs too.
+        is_staff=role == User.ANALYST,
+        is_superuser=role == User.ANALYST,
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+    user.save()
+    return user
+
+
+def sign_in_link(user: User, base_url: str) -> str:
+    """A link that lets the user set their password once (Django's reset tokens: it
+    stops working when the password is set, or after PASSWORD_RESET_TIMEOUT)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse(
+        "welcome", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)}
+    )
+    return base_url.rstrip("/") + path
+
+
+def create_token(region_code: str, name: str) -> str:
+    from pipelines.portal.models import ApiToken
+
+    _, token = ApiToken.create(region_code, name)
+    return token
+
+
+def read_password() -> str:
+    """From a terminal, asked twice without echo; from a pipe, its first line."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise ValueError("the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")

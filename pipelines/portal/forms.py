@@ -1,0 +1,46 @@
+"""Forms of the portal; Django brings the CSRF token, field errors and their translations."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from pipelines.portal import services
+from pipelines.portal.texts import t
+from pipelines.settings import FIRST_YEAR
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the address as the user name."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = t("email_label")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email"})
+
+
+def year_choices() -> list[tuple[int, int]]:
+    return [(y, y) for y in range(timezone.localdate().year, FIRST_YEAR - 1, -1)]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField()
+    year = forms.TypedChoiceField(coerce=int)
+    region = forms.ChoiceField(required=False)
+
+    def __init__(self, *args: object, analyst: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = t("file")
+        self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.xlsx"
+        self.fields["year"].label = t("year")
+        self.fields["year"].choices = year_choices()
+        self.fields["year"].initial = services.default_year()
+        if analyst:
+            self.fields["region"].label = t("region")
+            self.fields["region"].required = True
+            self.fields["region"].choices = [
+                (code, f"{code} {name}") for code, name in services.regions().items()
+            ]
+        else:
+            del self.fields["region"]

@@ -1,0 +1,251 @@
+"""What the portal does with a file, shared by its web pages and its API.
+
+The verdict is `validate_files`, exactly as `evstats validate` calls it; a
+submitted file is written into the pipeline's inbox (write, then rename, so a
+run never reads half a file) before its receipt is stored, so a failure in
+between loses nothing: the pipeline still finds the file. What the pipeline
+made of the files is read from the status snapshot it writes after each run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings as django_settings
+from django.utils import timezone
+
+from pipelines.contract.privacy import mask_personal_data
+from pipelines.contract.schema import Schema, load_schema
+from pipelines.files import replace_atomically
+from pipelines.portal.models import ApiToken, Submission, User
+from pipelines.settings import FIRST_YEAR, Settings
+from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
+from pipelines.warehouse.snapshot import read_status
+
+KINDS = ("incidents", "missions")
+
+
+class Refused(Exception):
+    """An upload the portal does not take, with the HTTP status that says why and the
+    key of its message in `schemas/portal.yaml`."""
+
+    def __init__(self, status: int, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+
+
+@cache
+def schema() -> Schema:
+    return load_schema()
+
+
+def evstats() -> Settings:
+    return django_settings.EVSTATS
+
+
+def regions() -> dict[str, str]:
+    """Region codes in the order of the published tables, with their Finnish names."""
+    return {code: labels["fi"] for code, labels in schema().codelists["regions"].codes.items()}
+
+
+def default_year() -> int:
+    """The year being collected: the previous calendar year until its hard close, then
+    the current one (whose collection runs into the next year)."""
+    today = timezone.localdate()
+    _, close = evstats().collection_dates(today.year - 1)
+    return today.year - 1 if today <= close else today.year
+
+
+def parse_year(value: str | None) -> int:
+    if not value:
+        raise Refused(400, "year_missing")
+    try:
+        year = int(value)
+    except ValueError:
+        raise Refused(400, "year_invalid", year=value, first=FIRST_YEAR) from None
+    if not FIRST_YEAR <= year <= timezone.localdate().year:
+        raise Refused(400, "year_invalid", year=value, first=FIRST_YEAR)
+    return year
+
+
+def ensure_open(year: int) -> None:
+    """After the hard close the year's figures are being published: no more uploads."""
+    _, close = evstats().collection_dates(year)
+    if timezone.localdate() > close:
+        raise Refused(409, "collection_closed", year=year, close=close)
+
+
+def too_large() -> Refused:
+    return Refused(413, "upload_too_large", limit=evstats().max_file_mb)
+
+
+def check(upload: Upload, region_code: str, year: int, lang: str) -> Verdict:
+    """The verdict of a file, nothing stored. Anything that is neither text nor a
+    workbook is refused here rather than judged, so it never reaches the inbox."""
+    if len(upload.data) > evstats().limits.max_bytes:
+        raise too_large()
+    name = mask_personal_data(upload.name)
+    verdict = validate_files(
+        [SubmissionFile(name, upload.data, region_code, year)],
+        schema(),
+        lang=lang,
+        today=timezone.localdate(),
+        limits=evstats().limits,
+        evaluator="polars",
+    )[0]
+    if any(i.rule == "binary_file" for i in verdict.issues):
+        raise Refused(415, "not_a_submission_file")
+    return verdict
+
+
+def submit(
+    upload: Upload,
+    region_code: str,
+    year: int,
+    lang: str,
+    *,
+    user: User | None = None,
+    token: ApiToken | None = None,
+) -> tuple[Submission, Verdict]:
+    ensure_open(year)
+    verdict = check(upload, region_code, year, lang)
+    digest = hashlib.sha256(upload.data).hexdigest()
+    received = timezone.now()
+    suffix = ".xlsx" if verdict.encoding == "xlsx" else ".csv"
+    stored = f"{received.astimezone(UTC):%Y%m%dT%H%M%S%f}Z_{digest[:16]}{suffix}"
+    replace_atomically(
+        inbox_path(year, region_code, stored), lambda tmp: tmp.write_bytes(upload.data)
+    )
+    submission = Submission.objects.create(
+        region_code=region_code,
+        year=year,
+        kind=verdict.kind,
+        file_name=verdict.file,
+        stored_name=stored,
+        sha256=digest,
+        size_bytes=len(upload.data),
+        rows=verdict.rows,
+        received_at=received,
+        accepted=verdict.accepted,
+        errors=verdict.count("fatal") + verdict.count("error"),
+        warnings=verdict.count("warning"),
+        lang=lang,
+        issues=[i.as_dict() for i in verdict.issues],
+        headers=verdict.headers,
+        submitted_by=user,
+        token=token,
+    )
+    return submission, verdict
+
+
+def inbox_path(year: int, region_code: str, stored_name: str) -> Path:
+    return evstats().inbox / str(year) / region_code / stored_name
+
+
+def stored_file(submission: Submission) -> bytes:
+    """The bytes a receipt stands for: from the inbox, or from the archive once the
+    pipeline has taken it there (both keep the exact bytes)."""
+    path = inbox_path(submission.year, submission.region_code, submission.stored_name)
+    if not path.exists():
+        path = (
+            evstats().archive
+            / str(submission.year)
+            / submission.region_code
+            / f"{submission.sha256}_{submission.stored_name}"
+        )
+    return path.read_bytes()
+
+
+def submission_json(submission: Submission, status: dict | None = None) -> dict[str, object]:
+    """A receipt as the API gives it; `issues` exactly as `evstats validate --format json`."""
+    return {
+        "submission_id": submission.id,
+        "file": submission.file_name,
+        "kind": submission.kind,
+        "region_code": submission.region_code,
+        "year": submission.year,
+        "accepted": submission.accepted,
+        "status": submission.status,
+        "sha256": submission.sha256,
+        "received_at": submission.received_at.astimezone(UTC).isoformat(),
+        "in_force": in_force(submission, status),
+        "issues": submission.issues,
+    }
+
+
+def pipeline_status(year: int) -> dict | None:
+    return read_status(evstats().status_path(year))
+
+
+def in_force(submission: Submission, status: dict | None = None) -> bool | None:
+    """Whether the pipeline's last run took this file as the region's data in force;
+    None until a run has looked at the year."""
+    status = pipeline_status(submission.year) if status is None else status
+    if status is None:
+        return None
+    held = status.get("in_force", {}).get(submission.region_code, {}).get(submission.kind or "")
+    return bool(held) and held.get("sha256") == submission.sha256
+
+
+@dataclass
+class Cell:
+    """One region's one kind of file in the analyst's view of a year."""
+
+    state: str  # missing | rejected | accepted
+    last: Submission | None = None
+    warnings: int = 0
+    in_force: bool | None = None
+
+
+@dataclass
+class RegionRow:
+    code: str
+    name: str
+    cells: dict[str, Cell]
+
+
+def collection(year: int) -> list[RegionRow]:
+    """22 regions × {incidents, missions}: what the portal received, what it accepted,
+    and whether the pipeline has the accepted file in force."""
+    status = pipeline_status(year)
+    latest: dict[tuple[str, str | None], Submission] = {}
+    accepted: dict[tuple[str, str | None], Submission] = {}
+    for sub in Submission.objects.filter(year=year).order_by("received_at", "id"):
+        latest[(sub.region_code, sub.kind)] = sub
+        if sub.accepted:
+            accepted[(sub.region_code, sub.kind)] = sub
+    rows = []
+    for code, name in regions().items():
+        cells = {}
+        for kind in KINDS:
+            ok = accepted.get((code, kind))
+            last = latest.get((code, kind))
+            if ok is not None:
+                cells[kind] = Cell("accepted", last, ok.warnings, in_force(ok, status))
+            elif last is not None:
+                cells[kind] = Cell("rejected", last)
+            else:
+                unreadable = latest.get((code, None))
+                cells[kind] = Cell("rejected" if unreadable else "missing", unreadable)
+        rows.append(RegionRow(code, name, cells))
+    return rows
+
+
+def contacts(region_code: str) -> list[str]:
+    return sorted(
+        User.objects.filter(
+            region_code=region_code, role=User.SUBMITTER, is_active=True
+        ).values_list("email", flat=True)
+    )

@@ -1,0 +1,39 @@
+"""Addresses of the portal: pages, the JSON API, the framework's sign-in and admin."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from pipelines.portal import api, views
+from pipelines.portal.forms import SignInForm
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health", views.health, name="health"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="portal/login.html", authentication_form=SignInForm
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "welcome/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="portal/set_password.html", success_url="/login/"
+        ),
+        name="welcome",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("upload/", views.upload, name="upload"),
+    path("submissions/<int:pk>/", views.submission, name="submission"),
+    path("submissions/<int:pk>/annotated.xlsx", views.annotated, name="annotated"),
+    path("templates/<str:lang>/<str:name>", views.template_download, name="template"),
+    path("collection/<int:year>/", views.collection, name="collection"),
+    path("collection/<int:year>/missing.csv", views.missing_csv, name="missing_csv"),
+    path("api/v1/submissions", api.submissions, name="api_submissions"),
+    path("api/v1/submissions/<int:pk>", api.submission, name="api_submission"),
+    path("api/v1/check", api.check, name="api_check"),
+    path("admin/", admin.site.urls),
+]
