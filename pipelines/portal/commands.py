@@ -5,7 +5,9 @@ then act through the framework (its password hashing, its one-time links)."""
 from __future__ import annotations
 
 import os
+import secrets
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,8 +22,23 @@ def setup(data_dir: str | None = None) -> None:
     import django
     from django.core.management import call_command
 
+    from pipelines.settings import load_settings
+
+    ensure_secret_key(Path(load_settings().data_dir).resolve() / "portal")
+
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def ensure_secret_key(portal_dir: Path) -> None:
+    """Generate the signing key once; never overwrite it (sessions and links depend on it)."""
+    path = portal_dir / "secret_key"
+    if path.exists():
+        return
+    portal_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(50))
 
 
 def add_user(email: str, region_code: str | None, role: str, password: str | None) -> User:

@@ -9,10 +9,10 @@ or in PostgreSQL when `EVSTATS_DATABASE_URL` names one.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from pipelines.settings import load_settings
 
@@ -22,16 +22,15 @@ PORTAL_DIR = DATA_DIR / "portal"
 
 
 def _secret_key() -> str:
-    """The key from the environment, or one generated on first start and kept (0600)
-    so that sessions survive a restart."""
+    """The key from the environment, or the one `evstats serve` generated into the data
+    directory on first start (0600), so that sessions survive a restart."""
     if os.environ.get("EVSTATS_SECRET_KEY"):
         return os.environ["EVSTATS_SECRET_KEY"]
     path = PORTAL_DIR / "secret_key"
     if not path.exists():
-        PORTAL_DIR.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(50))
+        raise ImproperlyConfigured(
+            f"no {path}: start the portal with evstats serve, or set EVSTATS_SECRET_KEY"
+        )
     return path.read_text().strip()
 
 
@@ -39,7 +38,6 @@ def _database() -> dict[str, object]:
     url = os.environ.get("EVSTATS_DATABASE_URL")
     if url:
         return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    PORTAL_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": PORTAL_DIR / "portal.sqlite3",
@@ -135,8 +133,8 @@ USE_I18N = True
 TIME_ZONE = "Europe/Helsinki"
 USE_TZ = True
 
+# One small stylesheet, served by WhiteNoise from the package itself (no collectstatic step).
 STATIC_URL = "static/"
-STATIC_ROOT = PORTAL_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
