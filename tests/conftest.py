@@ -1,10 +1,12 @@
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from pipelines.contract.schema import Schema, load_schema
+from tests.postgres import PostgresUnavailable, running_server
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -21,3 +23,17 @@ GOOD_ROW = "X1,05,2023-03-01,07:05,A,verbal,patient,alcohol,ambulance,no,no,yes,
 @pytest.fixture(scope="session")
 def schema() -> Schema:
     return load_schema()
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    """`postgresql://user:password@127.0.0.1:PORT/db` of a real server started for the
+    session. Missing binaries fail the test: a skip would hide that nothing ran."""
+    problem = ""
+    try:
+        with running_server() as url:
+            yield url
+    except PostgresUnavailable as exc:
+        problem = str(exc)
+    if problem:  # failed outside the handler, so the message is shown once
+        pytest.fail(problem, pytrace=False)
