@@ -7,8 +7,8 @@ from dataclasses import replace
 
 os.environ.setdefault("EVSTATS_SECRET_KEY", "tests-only-not-a-secret-" + "x" * 40)
 
-from pipelines.portal.settings import *  # noqa: E402, F403
-from pipelines.portal.settings import EVSTATS  # noqa: E402
+from pipelines.portal.settings import *  # noqa: F403
+from pipelines.portal.settings import EVSTATS
 
 EVSTATS = replace(
     EVSTATS,

@@ -1,0 +1,114 @@
+"""The portal as it runs in production, for the integration tests: `evstats serve`
+(gunicorn) on a free port of 127.0.0.1, on a data directory of the test's own, its
+records in SQLite or in a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.settings import DEFAULT_CONFIG
+
+EVSTATS = Path(sys.executable).parent / "evstats"
+PASSWORD = "kolme-pientä-porsasta-7"
+SETUP = """
+import json, sys
+from pipelines.portal import commands
+commands.setup()
+regions = sys.argv[1].split(",")
+tokens = {r: commands.create_token(r, "test") for r in regions}
+for r in regions:
+    commands.add_user(f"kontakti@alue{r}.example", r, "submitter", sys.argv[2])
+commands.add_user("analyytikko@example.org", None, "analyst", sys.argv[2])
+print(json.dumps(tokens))
+"""
+
+
+@dataclass
+class Portal:
+    url: str
+    data_dir: Path
+    env: dict[str, str]
+    tokens: dict[str, str]
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
+    """The data directory, a signing key, and the fixtures' year 2023 reopened."""
+    config = data_dir / "evstats.toml"
+    config.write_text(
+        DEFAULT_CONFIG.read_text(encoding="utf-8")
+        + '\n[evstats.close_overrides]\n"2023" = "2099-12-31"\n',
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "EVSTATS_DATA_DIR": str(data_dir),
+        "EVSTATS_CONFIG": str(config),
+        "EVSTATS_SECRET_KEY": "integration-tests-only-" + "y" * 40,
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    if database_url:
+        env["EVSTATS_DATABASE_URL"] = database_url
+    return env
+
+
+@contextmanager
+def running_portal(
+    data_dir: Path, regions: list[str], database_url: str | None = None, workers: int = 2
+) -> Iterator[Portal]:
+    env = environment(data_dir, database_url)
+    made = subprocess.run(
+        [sys.executable, "-c", SETUP, ",".join(regions), PASSWORD],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    tokens = json.loads(made.stdout.strip().splitlines()[-1])
+    port = free_port()
+    log = data_dir / "serve.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [str(EVSTATS), "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, server, log)
+        yield Portal(url, data_dir, env, tokens, log)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    """Until /health answers from a warmed worker (each validates a file when it starts)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"evstats serve exited:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"evstats serve did not answer in {timeout} s:\n{log.read_text()}")
