@@ -1,9 +1,11 @@
 """Fixtures the integration tests share."""
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.settings import Settings
@@ -20,3 +22,30 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     job = build_defs(Settings(data_dir=str(root))).resolve_job_def(JOB_NAME)
     assert job.execute_in_process(partition_key="2023").success
     return root / "reports" / "2023"
+
+
+# Debian's Chromium, driven by Playwright (which cannot download its own browsers here).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDTHS = {"phone": 390, "desktop": 1280}  # a phone and a desktop, for axe
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Per module: Playwright's loop must not outlive the module, or Django's ORM in later
+    tests of the session would refuse to run beside it."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's `chromium`")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

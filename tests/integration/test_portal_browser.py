@@ -1,0 +1,144 @@
+"""A region's data contact in a real browser, from sign-in to an accepted file, and
+every page of the portal checked with axe-core (WCAG 2.1 A and AA) on a phone's and
+a desktop's width. The portal runs on its production server (`evstats serve`)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import FIXTURES
+from tests.integration.conftest import WCAG_21_AA, WIDTHS
+from tests.integration.portal import EVSTATS, PASSWORD, Portal, running_portal
+
+GOOD = (FIXTURES / "inbox/2023/05/incidents.csv").read_bytes()
+BAD = GOOD.replace(b"05-02,05,2023-03-02,08:15,B,verbal", b"05-02,05,2023-03-02,08:15,B,shouting")
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    with running_portal(tmp_path_factory.mktemp("portal"), ["05"]) as running:
+        yield running
+
+
+def axe_violations(page: Page) -> dict[str, dict[str, int]]:
+    """axe's WCAG 2.1 A/AA violations of the page at each width: width -> rule -> nodes."""
+    found = {}
+    for name, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+        found[name] = {v["id"]: len(v["nodes"]) for v in result.response["violations"]}
+    return {k: v for k, v in found.items() if v}
+
+
+def sign_in(page: Page, portal: Portal, email: str) -> None:
+    page.goto(f"{portal.url}/login/")
+    page.get_by_label("Sähköposti").fill(email)
+    page.get_by_label("Salasana").fill(PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+
+
+def test_a_contact_goes_from_a_bad_file_to_an_accepted_one(
+    browser: Browser, portal: Portal, tmp_path: Path
+):
+    context = browser.new_context(accept_downloads=True, locale="fi-FI")
+    page = context.new_page()
+    sign_in(page, portal, "kontakti@alue05.example")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("(05)")
+    bad = tmp_path / "tilanteet.csv"
+    bad.write_bytes(BAD)
+    page.get_by_label("Tiedosto", exact=True).set_input_files(bad)
+    page.get_by_role("button", name="Lähetä", exact=True).click()
+
+    expect(page.locator(".verdict")).to_contain_text("HYLÄTTY")
+    row = page.locator("table.issues tbody tr").first
+    expect(row.locator("td").nth(1)).to_have_text("3")
+    expect(row.locator("td").nth(2)).to_have_text("incident_type")
+    expect(row.locator("td").nth(3)).to_have_text("shouting")
+    expect(row.locator("td").nth(4)).to_contain_text("Sallitut arvot")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="korostettu").click()
+    copy = tmp_path / download.value.suggested_filename
+    download.value.save_as(copy)
+    assert copy.suffix == ".xlsx"
+    workbook = load_workbook(copy)
+    flagged = [
+        cell
+        for sheet in workbook.worksheets
+        for line in sheet.iter_rows()
+        for cell in line
+        if cell.comment is not None
+    ]
+    assert [(c.row, c.value) for c in flagged] == [(3, "shouting")]
+    assert "Sallitut arvot" in flagged[0].comment.text
+
+    good = tmp_path / "tilanteet_korjattu.csv"
+    good.write_bytes(GOOD)
+    page.get_by_role("link", name="Takaisin").click()
+    page.get_by_label("Tiedosto", exact=True).set_input_files(good)
+    page.get_by_role("button", name="Lähetä", exact=True).click()
+    expect(page.locator(".verdict")).to_contain_text("HYVÄKSYTTY")
+    page.get_by_role("link", name="Takaisin").click()
+    history = page.locator("table tbody tr")
+    expect(history).to_have_count(2)
+    expect(history.first).to_contain_text("tilanteet_korjattu.csv")
+    context.close()
+
+
+def test_every_page_passes_axe_in_every_language(browser: Browser, portal: Portal, tmp_path):
+    context = browser.new_context(locale="fi-FI")
+    page = context.new_page()
+    pages: dict[str, dict] = {}
+    page.goto(f"{portal.url}/login/")
+    pages["login"] = axe_violations(page)
+    page.evaluate("document.querySelector('label[for=id_username]').remove()")
+    assert "label" in axe_violations(page)["phone"]  # the check sees an unnamed field
+    sign_in(page, portal, "kontakti@alue05.example")
+    for lang in ("Svenska", "English", "Suomi"):
+        page.get_by_role("button", name=lang).click()
+        pages[f"region {lang}"] = axe_violations(page)
+    bad = tmp_path / "a.csv"
+    bad.write_bytes(BAD)
+    page.get_by_label("Tiedosto", exact=True).set_input_files(bad)
+    page.get_by_role("button", name="Tarkista lähettämättä").click()
+    expect(page.locator(".verdict")).to_contain_text("HYLÄTTY")
+    pages["check"] = axe_violations(page)
+    page.goto(portal.url)
+    page.get_by_label("Tiedosto", exact=True).set_input_files(bad)
+    page.get_by_role("button", name="Lähetä", exact=True).click()
+    pages["receipt"] = axe_violations(page)
+    image = tmp_path / "kuva.csv"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    page.goto(portal.url)
+    page.get_by_label("Tiedosto", exact=True).set_input_files(image)
+    page.get_by_role("button", name="Lähetä", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("ei ole CSV-tekstiä")
+    pages["refused"] = axe_violations(page)
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+
+    sign_in(page, portal, "analyytikko@example.org")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tiedonkeruun tilanne")
+    expect(page.locator("table.status tbody tr")).to_have_count(22)
+    pages["collection"] = axe_violations(page)
+    page.get_by_role("button", name="English").click()
+    pages["collection en"] = axe_violations(page)
+
+    link = subprocess.run(
+        [str(EVSTATS), "users", "add", "uusi@alue05.example", "--region", "05", "--link",
+         "--base-url", portal.url],
+        env=portal.env, capture_output=True, text=True, check=True,
+    ).stdout.split()[-1]  # fmt: skip
+    fresh = browser.new_context(locale="fi-FI").new_page()
+    fresh.goto(link)
+    expect(fresh.get_by_role("heading", level=1)).to_have_text("Aseta salasana")
+    pages["set password"] = axe_violations(fresh)
+    context.close()
+    assert {name: found for name, found in pages.items() if found} == {}
+    assert len(pages) == 10
