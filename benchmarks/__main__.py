@@ -261,8 +261,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-run", action="store_true", help="skip the whole `evstats run` at the sizes in --rows"
     )
+    parser.add_argument(
+        "--portal-only", action="store_true", help="time only the portal (a few seconds)"
+    )
     args = parser.parse_args(argv)
+    from benchmarks.portal import bench_portal
     from benchmarks.summary import write_summary
+
+    if args.portal_only:
+        with tempfile.TemporaryDirectory(prefix="evstats-bench-") as tmpdir:
+            bench_portal(Path(tmpdir))
+        return 0
 
     with tempfile.TemporaryDirectory(prefix="evstats-bench-") as tmpdir:
         tmp = Path(tmpdir)
@@ -274,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
                 "platform": platform.platform(),
             },
             "cold_validate": cold_validate(tmp),
+            "portal": bench_portal(tmp),
             "realistic": bench_size(args.realistic, tmp, whole_run=True),
             "sizes": [bench_size(rows, tmp, whole_run=not args.no_run) for rows in args.rows],
         }

@@ -22,6 +22,26 @@ def targets(report: dict) -> list[tuple[str, str, str]]:
             _verdict(cold["seconds"] < 3),
         )
     )
+    portal = report.get("portal")
+    if portal:
+        rows.append(
+            (
+                f"Portal, warm: verdict of a {portal['rows']:,}-row file through the API under 1 s",
+                f"median {portal['warm_check_median']:.2f} s, max {portal['warm_check_max']:.2f} s",
+                _verdict(portal["warm_check_max"] < 1),
+            )
+        )
+        rows.append(
+            (
+                f"Portal: {portal['concurrent_uploads']} regions upload realistic files at once, "
+                "all answered within 10 s",
+                f"slowest {portal['concurrent_slowest']:.2f} s "
+                f"(statuses {portal['concurrent_statuses']})",
+                _verdict(
+                    portal["concurrent_slowest"] < 10 and portal["concurrent_statuses"] == [201]
+                ),
+            )
+        )
     real = report["realistic"]
     run = real.get("evstats_run", {})
     rows.append(

@@ -21,7 +21,14 @@ class SignInForm(AuthenticationForm):
 
 
 def year_choices() -> list[tuple[int, int]]:
-    return [(y, y) for y in range(timezone.localdate().year, FIRST_YEAR - 1, -1)]
+    """Years still open for uploads, newest first: a closed year is not offered at all."""
+    today = timezone.localdate()
+    settings = services.evstats()
+    return [
+        (y, y)
+        for y in range(today.year, FIRST_YEAR - 1, -1)
+        if today <= settings.collection_dates(y)[1]
+    ]
 
 
 class UploadForm(forms.Form):

@@ -77,7 +77,7 @@ def region_page(
         {
             "region": (region_code, services.regions().get(region_code, "")),
             "year": year,
-            "years": [y for y, _ in form.fields["year"].choices],
+            "years": list(range(timezone.localdate().year, FIRST_YEAR - 1, -1)),
             "form": form,
             "history": history,
             "deadline": deadline,

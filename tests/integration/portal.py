@@ -50,6 +50,7 @@ def free_port() -> int:
 
 def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
     """The data directory, a signing key, and the fixtures' year 2023 reopened."""
+    data_dir.mkdir(parents=True, exist_ok=True)
     config = data_dir / "evstats.toml"
     config.write_text(
         DEFAULT_CONFIG.read_text(encoding="utf-8")
