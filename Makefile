@@ -10,18 +10,21 @@ export GX_ANALYTICS_ENABLED := false
 # Tools the tests use as a reader would, from Debian's packages, installed when absent.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install system-tools demo test lint dev bench clean
+.PHONY: install system-tools demo test lint dev serve bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
 	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]'
-	@mkdir -p $(DAGSTER_HOME)
-	@printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The instance settings (run queue, one warehouse writer) follow config/dagster.yaml.
+$(DAGSTER_HOME)/dagster.yaml: config/dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp config/dagster.yaml $@
+
+install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
 # The accessibility tests run axe-core in Debian's Chromium (Playwright cannot download
 # its own browsers here); the workbook is printed by LibreOffice as a reader would; the
@@ -37,10 +40,10 @@ system-tools:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 			postgresql; }
 
-demo: $(STAMP)
+demo: install
 	$(BIN)/evstats demo
 
-test: $(STAMP) system-tools
+test: install system-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -52,8 +55,16 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
-dev: $(STAMP)
+dev: install
 	$(BIN)/dagster dev -w workspace.yaml
+
+# The whole service on one machine: the portal, the Dagster webserver and the daemon
+# (its sensor starts a run when a file arrives), under honcho; Ctrl-C stops all three.
+serve: install
+	@echo "portal:          http://127.0.0.1:8000/"
+	@echo "Dagster UI:      http://127.0.0.1:3000/"
+	@echo "Dagster daemon:  runs the sensor and the run queue (status in the UI: Deployment > Daemons)"
+	$(BIN)/honcho start -f Procfile
 
 clean:
 	rm -rf data .dagster_home .pytest_cache

@@ -7,19 +7,29 @@ import dagster as dg
 
 from pipelines.assets import YEARS, aggregate, ingest, publish, report, validate
 from pipelines.assets.resources import build_resources
+from pipelines.assets.sensors import (
+    JOB_NAME,
+    WRITER_TAG,
+    last_run_failed,
+    last_run_succeeded,
+    new_submissions,
+)
 from pipelines.progress import progress_logger
 from pipelines.settings import Settings, load_settings
 
-JOB_NAME = "yearly_statistics"
+__all__ = ["JOB_NAME", "build_defs", "defs"]
 
 
 def build_defs(settings: Settings) -> dg.Definitions:
     """Definitions for given settings; tests pass a temporary data directory."""
     assets = dg.load_assets_from_modules([ingest, validate, aggregate, publish, report])
-    job = dg.define_asset_job(JOB_NAME, selection=dg.AssetSelection.all(), partitions_def=YEARS)
+    job = dg.define_asset_job(
+        JOB_NAME, selection=dg.AssetSelection.all(), partitions_def=YEARS, tags=WRITER_TAG
+    )
     return dg.Definitions(
         assets=assets,
         jobs=[job],
+        sensors=[new_submissions, last_run_succeeded, last_run_failed],
         resources=build_resources(settings),
         loggers={"progress": progress_logger, "console": dg.colored_console_logger},
         # DuckDB allows one writing process at a time: run the steps in one process.

@@ -67,6 +67,11 @@ class Settings:
         it must never open the warehouse, whose one writer is the pipeline."""
         return self.root / "status" / f"{year}.json"
 
+    def last_run_path(self, year: int) -> Path:
+        """How the year's last Dagster run ended (run id, success or failure, when), for the
+        analyst's view in the portal: a failed run writes no status snapshot."""
+        return self.root / "status" / f"{year}.run.json"
+
     @property
     def limits(self) -> Limits:
         return Limits(max_bytes=self.max_file_mb * 1024 * 1024, max_columns=self.max_columns)

@@ -45,5 +45,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             # Path and status only: the query string never carries more than a year.
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
             "post_worker_init": warm,
+            # Several portals may run on one machine (tests, staging): no shared socket.
+            "no_control_socket": True,
         }
     ).run()
