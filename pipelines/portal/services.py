@@ -189,6 +189,12 @@ def pipeline_status(year: int) -> dict | None:
     return read_status(evstats().status_path(year))
 
 
+def last_run(year: int) -> dict | None:
+    """How the year's last pipeline run ended, as the pipeline's run sensors wrote it: a
+    failed run leaves the status snapshot as it was, so the analyst must be told here."""
+    return read_status(evstats().last_run_path(year))
+
+
 def in_force(submission: Submission, status: dict | None = None) -> bool | None:
     """Whether the pipeline's last run took this file as the region's data in force;
     None until a run has looked at the year."""

@@ -242,6 +242,7 @@ def collection(request: HttpRequest, year: int) -> HttpResponse:
             "deadline": deadline,
             "close": close,
             "snapshot": services.pipeline_status(year),
+            "last_run": services.last_run(year),
             "upload_form": UploadForm(analyst=True),
         },
     )

@@ -143,3 +143,16 @@ def test_sign_in_is_locked_after_five_failures(contact):
 
 def test_health_answers_for_a_process_manager(db):
     assert Client().get("/health").json() == {"status": "ok", "submissions": 0}
+
+
+def test_a_failed_run_is_shown_to_the_analyst(analyst, data_dir):
+    from pipelines.warehouse.snapshot import write_status
+
+    client = signed_in(analyst)
+    assert "epäonnistui" not in text(client.get("/collection/2023/"))
+    write_status(
+        data_dir / "status" / "2023.run.json",
+        {"year": 2023, "run_id": "abc123", "outcome": "failure", "at": "2026-11-26T05:00:00Z"},
+    )
+    page = text(client.get("/collection/2023/"))
+    assert "tilastoajo epäonnistui (2026-11-26T05:00:00Z, ajo abc123)" in page
