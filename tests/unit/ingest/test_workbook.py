@@ -28,9 +28,8 @@ def incident(**changes: object) -> list[object]:
 
 
 def verdict_of(schema, name, data, lang="fi"):
-    [verdict] = validate_files(
-        [SubmissionFile(name, data, "05", 2023)], schema, lang=lang, today=TODAY
-    )
+    files = [SubmissionFile(name, data, "05", 2023)]
+    [verdict] = validate_files(files, schema, lang=lang, today=TODAY, evaluator="polars")
     return verdict
 
 
