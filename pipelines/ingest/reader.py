@@ -18,6 +18,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -25,6 +26,9 @@ from pipelines.contract.i18n import LANGUAGES
 from pipelines.contract.issues import Issue, make_issue
 from pipelines.contract.schema import Contract, Schema
 from pipelines.settings import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 ROW = "_row"
 FIELDS = "_fields"
@@ -245,7 +249,7 @@ def is_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bool:
     directory is read here, so a zip bomb is refused by the sizes it declares
     (which `zipfile` then holds every member to) before any member is expanded."""
     if not data.startswith(ZIP_MAGIC):
-        return None
+        return False
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
@@ -305,12 +309,12 @@ def read_workbook(data: bytes, schema: Schema, limits: Limits) -> tuple[pl.DataF
     return _workbook_frame(records, limits.max_columns + 1), title
 
 
-def _sheet_records(sheet: object, width: int) -> list[tuple[int, int, list[str | None]]]:
+def _sheet_records(sheet: ReadOnlyWorksheet, width: int) -> list[tuple[int, int, list[str | None]]]:
     """(row, position of the last value, the first `width` values as text) of each row
     holding a value. Values past `width` are not kept, only counted, so a sheet
     written wide cannot fill memory."""
     records = []
-    for row, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):  # type: ignore[attr-defined]
+    for row, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
         texts = [cell_text(v) for v in values]
         last = next((i for i in range(len(texts), 0, -1) if texts[i - 1]), 0)
         if last:

@@ -88,7 +88,7 @@ def help_of(argv, capsys) -> str:
                 "käyttö: evstats validate [-h] [--region KOODI] [--year VUOSI]",
                 "tarkista tiedosto ennen kuin lähetät sen",
                 "argumentit:",
-                "  TIEDOSTO              tarkistettava CSV-tiedosto (tapahtumat tai",
+                "  TIEDOSTO              tarkistettava CSV-tiedosto tai täytetty Excel-pohja",
                 "valinnat:",
                 "  -h, --help            näytä tämä ohje ja lopeta",
                 "  --lang {fi,sv,en}     viestien kieli (oletus: fi)",
