@@ -286,7 +286,9 @@ def format_verdict(verdict: Verdict, schema: Schema, lang: str, *, show_all: boo
             warnings=schema.text("warnings_count", lang, n=verdict.count("warning")),
         )
     ]
-    if verdict.encoding:
+    if verdict.sheet is not None:
+        lines.append("  " + schema.text("read_as_workbook", lang, sheet=f"«{verdict.sheet}»"))
+    elif verdict.encoding:
         names = {
             "cp1252": "Windows-1252",
             "utf-8-sig": "UTF-8 (BOM)",

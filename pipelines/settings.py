@@ -24,6 +24,13 @@ class Limits:
 
     max_bytes: int = 50 * 1024 * 1024
     max_columns: int = 60
+    # A workbook is a zip: what it may hold once expanded, so that a zip bomb is refused.
+    max_workbook_members: int = 1000
+    unpacked_per_byte: int = 8
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        return self.unpacked_per_byte * self.max_bytes
 
 
 DEFAULT_LIMITS = Limits()

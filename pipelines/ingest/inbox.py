@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-SUBMISSION_SUFFIXES = {".csv"}
+SUBMISSION_SUFFIXES = {".csv", ".xlsx"}
 
 
 @dataclass(frozen=True)

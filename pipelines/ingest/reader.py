@@ -2,10 +2,12 @@
 
 Regions send what their spreadsheet or incident system exports: UTF-8 with or
 without a byte-order mark, Finnish Excel's Windows-1252 with semicolons,
-tab-separated text, CRLF line ends, Finnish or Swedish header names. Reading
-is split into steps (decode, sniff the delimiter, split into records, map the
-header to the contract) and each step says plainly when it cannot go on,
-rather than guessing.
+tab-separated text, CRLF line ends, Finnish or Swedish header names, or the
+filled workbook template itself. Reading is split into steps (decode, sniff the
+delimiter, split into records, map the header to the contract) and each step
+says plainly when it cannot go on, rather than guessing. A workbook becomes the
+same records a CSV export of its sheet would, so every later rule and message
+is the same for both.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -22,6 +27,9 @@ from pipelines.contract.issues import Issue, make_issue
 from pipelines.contract.schema import Contract, Schema
 from pipelines.settings import DEFAULT_LIMITS, Limits
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
 ROW = "_row"
 FIELDS = "_fields"
 DELIMITERS = (",", ";", "\t")
@@ -29,6 +37,13 @@ DELIMITERS = (",", ";", "\t")
 CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 # Control characters other than tab and line ends: text holding them is not a CSV export.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+WORKBOOK = "xlsx"
+ZIP_MAGIC = b"PK\x03\x04"
+# The parts every Office Open XML workbook has; a zip without them is some other archive.
+WORKBOOK_MEMBERS = {"[Content_Types].xml", "xl/workbook.xml"}
+# Sheet XML packs about 10:1; a large member packed far tighter is built to expand.
+MAX_PACKING_RATIO = 200
+RATIO_CHECKED_FROM = 1024 * 1024
 
 
 @dataclass
@@ -50,6 +65,7 @@ class RawTable:
     delimiter: str | None = None
     language: str | None = None
     written: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
 
     @property
     def fatal(self) -> bool:
@@ -57,12 +73,26 @@ class RawTable:
 
 
 class Unreadable(Exception):
-    """The bytes cannot be taken as text; `rule` and `value` say why."""
+    """The bytes cannot be taken as records; `rule`, `value` and `params` say why."""
 
-    def __init__(self, rule: str, value: str | None = None) -> None:
+    def __init__(self, rule: str, value: str | None = None, **params: object) -> None:
         super().__init__(rule)
         self.rule = rule
         self.value = value
+        self.params = params
+
+
+@dataclass
+class Records:
+    """A file's records before any contract applies: the frame of `split_records`,
+    values stripped (an empty cell is null) and empty rows dropped, with how the
+    file was read: its encoding and delimiter, or for a workbook the sheet."""
+
+    frame: pl.DataFrame
+    encoding: str
+    delimiter: str | None = None
+    sheet: str | None = None
+    open_quote_row: int | None = None
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -191,6 +221,145 @@ def _records_frame(records: list[tuple[int, list[str]]], width: int) -> pl.DataF
     return pl.DataFrame(data, schema=schema)
 
 
+def read_records(data: bytes, schema: Schema, limits: Limits = DEFAULT_LIMITS) -> Records:
+    """The records of a CSV export or of the filled workbook template, told apart by
+    content: the portal and the inbox name files themselves, and a contact may
+    name a workbook `.csv`. Raises `Unreadable` when there are none to read."""
+    if is_workbook(data, limits):
+        frame, sheet = read_workbook(data, schema, limits)
+        return Records(_stripped(frame), WORKBOOK, sheet=sheet)
+    text, encoding = decode(data)
+    delimiter = sniff_delimiter(text)
+    frame, open_quote_row = split_records(text, delimiter)
+    return Records(_stripped(frame), encoding, delimiter, open_quote_row=open_quote_row)
+
+
+def _stripped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Values as a spreadsheet shows them, without the padding exports add; rows left
+    with no value are dropped, keeping the others' row numbers."""
+    fields = [c for c in frame.columns if c not in (ROW, FIELDS)]
+    return frame.with_columns(pl.col(f).str.strip_chars().replace("", None) for f in fields).filter(
+        pl.any_horizontal(pl.col(f).is_not_null() for f in fields) if fields else False
+    )
+
+
+def is_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> bool:
+    """Whether the bytes are an XLSX workbook that is safe to expand: False for a file
+    that does not start as a zip, `Unreadable` for any other zip. Only the zip's
+    directory is read here, so a zip bomb is refused by the sizes it declares
+    (which `zipfile` then holds every member to) before any member is expanded."""
+    if not data.startswith(ZIP_MAGIC):
+        return False
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise Unreadable("binary_file") from exc
+    if not set(archive.namelist()) >= WORKBOOK_MEMBERS:
+        raise Unreadable("binary_file")
+    members = archive.infolist()
+    too_large = Unreadable(
+        "workbook_too_large", expected=f"{limits.max_unpacked_bytes / 2**20:.0f}"
+    )
+    if len(members) > limits.max_workbook_members:
+        raise too_large
+    if sum(m.file_size for m in members) > limits.max_unpacked_bytes:
+        raise too_large
+    for member in members:
+        packed = max(member.compress_size, 1)
+        if member.file_size > RATIO_CHECKED_FROM and member.file_size > MAX_PACKING_RATIO * packed:
+            raise too_large
+    return True
+
+
+def read_workbook(data: bytes, schema: Schema, limits: Limits) -> tuple[pl.DataFrame, str | None]:
+    """The records of the one sheet that holds a submission, and its name.
+
+    The template has a sheet per kind and one of allowed values: the sheet read is
+    the one whose header names a contract and which holds rows. Both kinds filled
+    in one file is refused, as one file is one submission. With no rows anywhere,
+    the first recognised sheet is read as a header-only file; with no recognised
+    header, the first sheet with any content is, to be refused by its header."""
+    from openpyxl import load_workbook
+
+    sheets: list[tuple[str, list[tuple[int, int, list[str | None]]]]] = []
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                # Writers' stated dimensions can be wrong or huge; rows are read as stored.
+                sheet.reset_dimensions()
+                sheets.append((sheet.title, _sheet_records(sheet, limits.max_columns + 1)))
+        finally:
+            book.close()
+    # openpyxl raises whatever its parsers meet in a damaged or hostile workbook.
+    except Exception as exc:
+        raise Unreadable("workbook_unreadable") from exc
+    recognised = [
+        (title, records)
+        for title, records in sheets
+        if records and recognise_kind([(v or "").lower() for v in records[0][2]], schema)
+    ]
+    filled = [(title, records) for title, records in recognised if len(records) > 1]
+    if len(filled) > 1:
+        raise Unreadable("workbook_several_sheets", value=", ".join(t for t, _ in filled))
+    chosen = filled or recognised or [(t, r) for t, r in sheets if r]
+    if not chosen:
+        return _workbook_frame([], 0), None
+    title, records = chosen[0]
+    return _workbook_frame(records, limits.max_columns + 1), title
+
+
+def _sheet_records(sheet: ReadOnlyWorksheet, width: int) -> list[tuple[int, int, list[str | None]]]:
+    """(row, position of the last value, the first `width` values as text) of each row
+    holding a value. Values past `width` are not kept, only counted, so a sheet
+    written wide cannot fill memory."""
+    records = []
+    for row, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+        texts = [cell_text(v) for v in values]
+        last = next((i for i in range(len(texts), 0, -1) if texts[i - 1]), 0)
+        if last:
+            records.append((row, last, texts[:width]))
+    return records
+
+
+def _workbook_frame(records: list[tuple[int, int, list[str | None]]], width: int) -> pl.DataFrame:
+    """A sheet's records as `split_records` gives a CSV's. A row is as wide as the
+    header at least (empty cells at its end are not missing fields, as a CSV's
+    trailing delimiters are); a value past the header still makes it ragged."""
+    header_width = records[0][1] if records else 0
+    widths = [last for _, last, _ in records]
+    data: dict[str, list[object]] = {
+        ROW: [row for row, _, _ in records],
+        FIELDS: widths[:1] + [max(last, header_width) for last in widths[1:]],
+    }
+    kept = min(width, max((len(values) for _, _, values in records), default=0))
+    for i in range(kept):
+        data[f"f{i}"] = [values[i] if i < len(values) else None for _, _, values in records]
+    schema = {ROW: pl.Int64, FIELDS: pl.Int64, **{f"f{i}": pl.String for i in range(kept)}}
+    return pl.DataFrame(data, schema=schema)
+
+
+def cell_text(value: object) -> str | None:
+    """A cell's value as the contact sees it and a CSV export of it would write it:
+    whole numbers without `.0`, dates as ISO dates (which the parser accepts),
+    times as hours and minutes."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes" if not value.second else "seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat(timespec="minutes" if not value.second else "seconds")
+    return str(value)
+
+
 def recognise_kind(header: list[str], schema: Schema) -> Contract | None:
     """The contract whose required columns the header covers best, if at least half."""
     best, best_score = None, 0.0
@@ -215,19 +384,16 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
         )
         return RawTable(None, [], issues=[issue])
     try:
-        text, encoding = decode(data)
+        read = read_records(data, schema, limits)
     except Unreadable as exc:
-        return RawTable(None, [], issues=[make_issue(schema, exc.rule, lang, value=exc.value)])
-    delimiter = sniff_delimiter(text)
-    records, open_quote_row = split_records(text, delimiter)
+        issue = make_issue(schema, exc.rule, lang, value=exc.value, **exc.params)
+        return RawTable(None, [], issues=[issue])
+    records, encoding, delimiter, sheet = read.frame, read.encoding, read.delimiter, read.sheet
     fields = [c for c in records.columns if c not in (ROW, FIELDS)]
-    records = records.with_columns(
-        pl.col(f).str.strip_chars().replace("", None) for f in fields
-    ).filter(pl.any_horizontal(pl.col(f).is_not_null() for f in fields) if fields else False)
     if records.height == 0:
         return RawTable(None, [], issues=[make_issue(schema, "file_empty", lang)])
-    header_row = records.item(0, ROW)
-    header = [v or "" for v in records.row(0)[2 : 2 + records.item(0, FIELDS)]]
+    header_row, header_fields = records.item(0, ROW), records.item(0, FIELDS)
+    header = [v or "" for v in records.row(0)[2 : 2 + header_fields]]
     while header and not header[-1]:
         header.pop()
     if len(header) > limits.max_columns:
@@ -236,10 +402,13 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
             "too_many_columns",
             lang,
             row=header_row,
-            found=len(header),
+            # A workbook's records keep only a little more than the limit, but count all.
+            found=header_fields if header_fields > len(fields) else len(header),
             expected=limits.max_columns,
         )
-        return RawTable(None, header, issues=[issue], encoding=encoding, delimiter=delimiter)
+        return RawTable(
+            None, header, issues=[issue], encoding=encoding, delimiter=delimiter, sheet=sheet
+        )
     contract = recognise_kind([h.lower() for h in header], schema)
     if contract is None:
         # No header name was recognised, so the names offered are those of the message's language.
@@ -248,16 +417,23 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
             for c in schema.contracts.values()
         )
         issue = make_issue(schema, "kind_unrecognised", lang, row=header_row, expected=expected)
-        return RawTable(None, header, issues=[issue], encoding=encoding, delimiter=delimiter)
+        return RawTable(
+            None, header, issues=[issue], encoding=encoding, delimiter=delimiter, sheet=sheet
+        )
     lookup = contract.header_lookup()
     names = [lookup.get(h.lower(), h) for h in header]
     language = header_language(header, contract, lang)
     written = {c.name: contract.header(c, language) for c in contract.columns}
     written.update(zip(names, header, strict=True))
     body = records.slice(1)
-    # Excel writes empty cells past the last column; only written values make a row ragged.
+    # Excel writes empty cells past the last column; only written values make a row ragged,
+    # those kept and (in a workbook) those counted past the columns kept.
     spill = [pl.col(f).is_not_null() for f in fields[len(names) :]]
-    ragged = (pl.col(FIELDS) < len(names)) | (pl.any_horizontal(spill) if spill else False)
+    ragged = (
+        (pl.col(FIELDS) < len(names))
+        | (pl.col(FIELDS) > len(fields))
+        | (pl.any_horizontal(spill) if spill else False)
+    )
     flagged = body.filter(ragged).select(ROW, FIELDS)
     table = RawTable(
         contract.kind,
@@ -267,14 +443,15 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
         delimiter=delimiter,
         language=language,
         written=written,
+        sheet=sheet,
     )
     table.issues.extend(_header_issues(table, header_row, contract, schema, lang))
     for row, found in flagged.iter_rows():
         table.issues.append(
             make_issue(schema, "ragged_row", lang, row=row, found=found, expected=len(names))
         )
-    if open_quote_row is not None:
-        table.issues.append(make_issue(schema, "unterminated_quote", lang, row=open_quote_row))
+    if read.open_quote_row is not None:
+        table.issues.append(make_issue(schema, "unterminated_quote", lang, row=read.open_quote_row))
     return table
 
 

@@ -46,6 +46,6 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
             "post_worker_init": warm,
             # Several portals may run on one machine (tests, staging): no shared socket.
-            "no_control_socket": True,
+            "control_socket_disable": True,
         }
     ).run()

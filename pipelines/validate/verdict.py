@@ -49,6 +49,7 @@ class Verdict:
     encoding: str | None = None
     delimiter: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -94,6 +95,7 @@ def validate_files(
             encoding=table.encoding,
             delimiter=table.delimiter,
             headers=table.written,
+            sheet=table.sheet,
         )
         verdicts.append(verdict)
         if f.region_code is not None and f.region_code not in schema.codelists["regions"].codes:

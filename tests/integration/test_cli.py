@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import help_language, main
+from pipelines.contract.schema import load_schema
 from tests.conftest import FIXTURES, GOOD_ROW, INCIDENT_HEADER
+from tests.workbooks import filled_template
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,7 +88,7 @@ def help_of(argv, capsys) -> str:
                 "käyttö: evstats validate [-h] [--region KOODI] [--year VUOSI]",
                 "tarkista tiedosto ennen kuin lähetät sen",
                 "argumentit:",
-                "  TIEDOSTO              tarkistettava CSV-tiedosto (tapahtumat tai",
+                "  TIEDOSTO              tarkistettava CSV-tiedosto tai täytetty Excel-pohja",
                 "valinnat:",
                 "  -h, --help            näytä tämä ohje ja lopeta",
                 "  --lang {fi,sv,en}     viestien kieli (oletus: fi)",
@@ -286,3 +288,18 @@ def test_a_tab_separator_is_named_in_the_messages_language(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[1] == (
         "  Luettu merkistönä UTF-8, sarake-erotin «sarkain»"
     )
+
+
+def test_the_filled_workbook_template_is_validated_and_its_sheet_named(tmp_path, capsys):
+    row = GOOD_ROW.replace(",A,", ",E,").split(",")
+    path = tmp_path / "tapahtumat.xlsx"
+    path.write_bytes(filled_template(load_schema(), "fi", {"incidents": [row]}))
+    assert main(["validate", str(path), "--region", "05", "--year", "2023"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == [
+        "tapahtumat.xlsx: HYLÄTTY (Tapahtumat, 1 rivi; 1 virhe, 0 varoitusta)",
+        "  Luettu Excel-työkirjan välilehdeltä «Tapahtumat»",
+    ]
+    assert main(["validate", str(path), "--region", "05", "--format", "json"]) == 1
+    [issue] = json.loads(capsys.readouterr().out)["issues"]
+    assert (issue["row"], issue["column"], issue["rule"]) == (2, "urgency", "code")

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from pipelines.definitions import JOB_NAME, build_defs
@@ -252,6 +253,29 @@ def test_finnish_excel_and_excel_utf8_forms_publish_identical_tables(settings, t
         for name in ["national.csv", "regions.csv", "breakdowns.csv"]:
             expected = (settings.tables_dir(2023) / name).read_bytes()
             assert (other.tables_dir(2023) / name).read_bytes() == expected, (variant, name)
+
+
+def test_workbooks_in_the_inbox_publish_the_tables_of_their_csv_twins(settings, tmp_path):
+    """Region 05 sends its two files as workbooks (cells typed by Excel: numbers as
+    numbers); the portal names inbox files by content, so they end in `.xlsx`."""
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    for path in sorted((tmp_path / "inbox" / "2023" / "05").glob("*.csv")):
+        book = openpyxl.Workbook()
+        for record in csv.reader(path.read_text(encoding="utf-8").splitlines()):
+            book.active.append([int(v) if v.isdigit() and v[0] != "0" else v for v in record])
+        book.save(path.with_suffix(".xlsx"))
+        path.unlink()
+    other = Settings(report_languages=("fi",), data_dir=str(tmp_path))
+    assert run(other).success
+    with duckdb.connect(str(other.warehouse), read_only=True) as con:
+        kinds = con.execute(
+            "SELECT kind, file_name FROM submissions "
+            "WHERE region_code = '05' AND status = 'accepted' ORDER BY kind"
+        ).fetchall()
+    assert kinds == [("incidents", "incidents.xlsx"), ("missions", "missions.xlsx")]
+    for name in ["national.csv", "regions.csv", "breakdowns.csv"]:
+        expected = (settings.tables_dir(2023) / name).read_bytes()
+        assert (other.tables_dir(2023) / name).read_bytes() == expected, name
 
 
 def test_zero_missions_beside_incidents_is_warned_and_folder_5_means_05(tmp_path):

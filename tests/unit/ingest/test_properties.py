@@ -17,7 +17,8 @@ from pipelines.contract.privacy import (
 from pipelines.contract.schema import load_schema
 from pipelines.ingest.reader import read_table
 from pipelines.validate.verdict import SubmissionFile, validate_files
-from tests.conftest import FIXTURES, TODAY
+from tests.conftest import FIXTURES, GOOD_ROW, TODAY
+from tests.workbooks import filled_template
 
 SIGNS = {1800: "+", 1900: "-YXWVU", 2000: "ABCDEF"}
 SCHEMA = load_schema()
@@ -110,3 +111,16 @@ def test_mutated_valid_files_always_end_in_a_verdict(data):
     )
     assert verdict.accepted or verdict.issues
     assert all(i.severity in {"fatal", "error", "warning"} for i in verdict.issues)
+
+
+WORKBOOK = filled_template(SCHEMA, "fi", {"incidents": [GOOD_ROW.split(",")]})
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(WORKBOOK) - 1), st.integers(0, 255)), max_size=6))
+def test_damaged_workbooks_always_end_in_a_verdict(changes):
+    data = bytearray(WORKBOOK)
+    for position, byte in changes:
+        data[position] = byte
+    table = read_table(bytes(data), SCHEMA, "en")
+    assert table.kind is not None or table.fatal

@@ -1,0 +1,251 @@
+"""The annotated copy: a region's own file with the cells the verdict speaks of marked.
+
+A contact fixes a file fastest where they made it, in the spreadsheet: each
+located issue colours its cell and leaves its message as the cell's comment,
+and a first sheet lists every issue with a link to its cell. A workbook comes
+back as itself, formatting and drop-down lists kept; a CSV comes back as a
+workbook of its records as text, on the rows the verdict names (the reader's
+records, so a quoted line break does not shift them). The copy travels back
+to the region, so personal data in it is masked as in every message.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from pipelines.contract.issues import Issue
+from pipelines.contract.privacy import CANDIDATE_RE, mask_personal_data
+from pipelines.contract.schema import Schema
+from pipelines.contract.template import FIXED_TIME
+from pipelines.ingest.reader import CONTROL_RE, FIELDS, ROW, Records, Unreadable, read_records
+from pipelines.settings import DEFAULT_LIMITS, Limits
+from pipelines.validate.verdict import Verdict
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# Excel's own "Bad" and "Neutral" cell colours: black text on them reads at above 12:1.
+FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
+ISSUE_COLUMNS = (
+    ("issue_severity", 12),
+    ("issue_row", 8),
+    ("column_heading", 26),
+    ("value", 26),
+    ("issue_message", 90),
+)
+CANDIDATE = re.compile(CANDIDATE_RE)
+MAX_WIDTH = 40
+
+
+def annotated_workbook(
+    data: bytes,
+    verdict: Verdict,
+    schema: Schema,
+    lang: str,
+    limits: Limits = DEFAULT_LIMITS,
+) -> bytes:
+    """The submitted file as an XLSX workbook with the verdict's issues marked in it;
+    a file that could not be read into records gets the sheet of issues alone."""
+    records = _records(data, schema, limits)
+    book, sheet = _copy(data, records, verdict, schema, lang)
+    places = _places(verdict, records, sheet) if sheet is not None and records else {}
+    if sheet is not None:
+        _mark_cells(sheet, verdict.issues, places)
+    _issue_sheet(book, verdict, schema, lang, sheet, places)
+    book.active = 0
+    return _saved(book)
+
+
+def _records(data: bytes, schema: Schema, limits: Limits) -> Records | None:
+    """The records the verdict was given on, or None when there were none."""
+    if len(data) > limits.max_bytes:
+        return None
+    try:
+        records = read_records(data, schema, limits)
+    except Unreadable:
+        return None
+    return records if records.frame.height else None
+
+
+def _copy(
+    data: bytes, records: Records | None, verdict: Verdict, schema: Schema, lang: str
+) -> tuple[Workbook, Worksheet | None]:
+    """The workbook to annotate and its sheet of records: the region's own workbook, or
+    a new one holding the records as text."""
+    from openpyxl import Workbook, load_workbook
+
+    book = Workbook()
+    if records is None:
+        book.remove(book.active)
+        return book, None
+    if records.sheet is not None:
+        try:
+            own = load_workbook(io.BytesIO(data))
+        # The sheet was read in read-only mode; a full load parses styles and drawings
+        # too, and a workbook damaged only there still gets its rows back, as text.
+        except Exception:
+            own = None
+        if own is not None:
+            for sheet in own.worksheets:
+                sheet.sheet_view.tabSelected = False
+                _mask_sheet(sheet)
+            return own, own[records.sheet]
+    sheet = book.active
+    sheet.title = records.sheet or (
+        schema.contracts[verdict.kind].labels[lang]
+        if verdict.kind
+        else schema.text("file_sheet", lang)
+    )
+    _write_records(sheet, records.frame)
+    return book, sheet
+
+
+def _text(value: str) -> str:
+    """A value safe to show again: personal data masked, characters XML refuses dropped."""
+    if CANDIDATE.search(value):
+        value = mask_personal_data(value)
+    # XML cannot hold control characters; a CSV may carry them past the part the reader checks.
+    return CONTROL_RE.sub("", value)
+
+
+def _set_text(sheet: Worksheet, row: int, column: int, value: str) -> None:
+    """Write text that stays text: a value starting with `=` is not made a formula."""
+    cell = sheet.cell(row, column)
+    cell.value = value
+    cell.data_type = "s"
+
+
+def _write_records(sheet: Worksheet, frame: pl.DataFrame) -> None:
+    """A CSV's records as text, each on the row the reader gave it."""
+    widths: dict[int, int] = {}
+    for record in frame.iter_rows(named=True):
+        row = record[ROW]
+        for column in range(1, record[FIELDS] + 1):
+            value = record.get(f"f{column - 1}")
+            if value is None:
+                continue
+            _set_text(sheet, row, column, _text(value))
+            sheet.cell(row, column).number_format = "@"
+            widths[column] = max(widths.get(column, 10), min(len(value) + 2, MAX_WIDTH))
+    _set_widths(sheet, widths.items())
+    sheet.freeze_panes = sheet.cell(frame.item(0, ROW) + 1, 1)
+
+
+def _mask_sheet(sheet: Worksheet) -> None:
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.data_type == "s":
+                masked = _text(cell.value)
+                if masked != cell.value:
+                    cell.value = masked
+
+
+def _places(verdict: Verdict, records: Records, sheet: Worksheet) -> dict[Issue, str]:
+    """The cell of each issue with a row: its column found by the header the file used,
+    the row's first cell for an issue of the whole row or of a column the file lacks."""
+    header = records.frame.row(0)[2:]
+    positions: dict[str, int] = {}
+    for index, name in enumerate(header, start=1):
+        if name is not None:
+            positions.setdefault(name.lower(), index)
+    places = {}
+    for issue in verdict.issues:
+        if issue.row is None:
+            continue
+        written = verdict.headers.get(issue.column or "", issue.column or "")
+        column = positions.get(written.lower(), 1)
+        places[issue] = sheet.cell(issue.row, column).coordinate
+    return places
+
+
+def _mark_cells(sheet: Worksheet, issues: list[Issue], places: dict[Issue, str]) -> None:
+    """A fill by the worst severity of the cell and every message of the cell as its comment."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    by_cell: dict[str, list[Issue]] = defaultdict(list)
+    for issue in issues:
+        if issue in places:
+            by_cell[places[issue]].append(issue)
+    for coordinate, found in by_cell.items():
+        cell = sheet[coordinate]
+        worst = "warning" if all(i.severity == "warning" for i in found) else "error"
+        cell.fill = PatternFill("solid", fgColor=FILLS[worst])
+        text = "\n\n".join(i.message for i in found)
+        comment = Comment(text, "evstats")
+        comment.width = 320
+        comment.height = 20 + 16 * sum(len(i.message) // 45 + 2 for i in found)
+        cell.comment = comment
+
+
+def _issue_sheet(
+    book: Workbook,
+    verdict: Verdict,
+    schema: Schema,
+    lang: str,
+    sheet: Worksheet | None,
+    places: dict[Issue, str],
+) -> None:
+    """Every issue in the verdict's order, each located one linked to its cell."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import quote_sheetname
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    issues = book.create_sheet(schema.text("issues_sheet", lang), 0)
+    issues.sheet_view.tabSelected = True
+    for column, (key, _) in enumerate(ISSUE_COLUMNS, start=1):
+        _set_text(issues, 1, column, schema.text(key, lang))
+        issues.cell(1, column).font = Font(bold=True)
+    for row, issue in enumerate(verdict.issues, start=2):
+        _set_text(issues, row, 1, schema.text(issue.severity, lang))
+        if issue.row is not None:
+            issues.cell(row, 2).value = issue.row
+        if issue.column:
+            _set_text(issues, row, 3, verdict.headers.get(issue.column, issue.column))
+        if issue.value is not None:
+            _set_text(issues, row, 4, _text(issue.value))
+        _set_text(issues, row, 5, issue.message)
+        issues.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")
+        if sheet is not None and issue in places:
+            link = issues.cell(row, 2)
+            link.hyperlink = Hyperlink(
+                ref=link.coordinate, location=f"{quote_sheetname(sheet.title)}!{places[issue]}"
+            )
+            link.style = "Hyperlink"
+    _set_widths(issues, ((i, w) for i, (_, w) in enumerate(ISSUE_COLUMNS, start=1)))
+    issues.freeze_panes = "A2"
+
+
+def _set_widths(sheet: Worksheet, widths: Iterable[tuple[int, int]]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for column, width in widths:
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _saved(book: Workbook) -> bytes:
+    """The workbook's bytes, the same for the same content. `Workbook.save` dates the
+    workbook now and `zipfile` dates each member at its writing, so the workbook is
+    saved through openpyxl's writer directly and its zip packed again with every
+    member dated as the workbook is."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    book.properties.created = book.properties.modified = FIXED_TIME
+    written = io.BytesIO()
+    ExcelWriter(book, zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED)).save()
+    out = io.BytesIO()
+    stamp = FIXED_TIME.timetuple()[:6]
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(info))
+    return out.getvalue()

@@ -1,0 +1,109 @@
+"""The service on its own: files uploaded through the portal start runs through the
+daemon's sensor, one warehouse writer at a time, with nothing typed; killing the
+daemon loses nothing; and the PostgreSQL deployment keeps runs and receipts there."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import psycopg
+import requests
+from dagster import DagsterInstance, DagsterRunStatus
+
+from tests.conftest import FIXTURES
+from tests.integration.daemon import (
+    ROOT,
+    finished,
+    instance_home,
+    running_daemon,
+    runs,
+    stop,
+    wait_for,
+)
+from tests.integration.portal import running_portal
+
+GOOD = (FIXTURES / "inbox/2023/05/incidents.csv").read_bytes()
+MISSIONS = (FIXTURES / "inbox/2023/05/missions.csv").read_bytes()
+
+
+def send(portal, name: str, data: bytes) -> dict:
+    answer = requests.post(
+        f"{portal.url}/api/v1/submissions",
+        headers={"Authorization": f"Bearer {portal.tokens['05']}"},
+        files={"file": (name, data)},
+        data={"year": "2023"},
+        timeout=60,
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def in_snapshot(data_dir: Path, sha256s: set[str]) -> bool:
+    path = data_dir / "status" / "2023.json"
+    if not path.exists():
+        return False
+    return sha256s <= {s["sha256"] for s in json.loads(path.read_text())["submissions"]}
+
+
+def test_two_quick_uploads_run_one_after_the_other_on_postgresql(tmp_path, postgresql_url):
+    """Runs, sensor state and receipts in one real PostgreSQL server (deploy/dagster.yaml)."""
+    home = instance_home(tmp_path / "dagster_home", ROOT / "deploy" / "dagster.yaml")
+    with running_portal(tmp_path / "data", ["05"], postgresql_url) as portal:
+        env = {**portal.env, "DAGSTER_HOME": str(home), "DAGSTER_POSTGRES_URL": postgresql_url}
+        log = tmp_path / "daemon.log"
+        with running_daemon(env, log):
+            first = send(portal, "tilanteet.csv", GOOD)
+            os.environ["DAGSTER_POSTGRES_URL"] = postgresql_url
+            instance = DagsterInstance.from_config(str(home))
+            wait_for("a run started", lambda: runs(instance), 180, log)
+            second = send(portal, "tehtavat.csv", MISSIONS)
+            done = wait_for("two runs finished", lambda: finished(instance, 2), 300, log)
+        statuses = [r.dagster_run.status for r in done]
+        assert statuses == [DagsterRunStatus.SUCCESS, DagsterRunStatus.SUCCESS]
+        assert done[0].end_time <= done[1].start_time  # one writer at a time
+        assert [r.dagster_run.tags["dagster/partition"] for r in done] == ["2023", "2023"]
+        assert in_snapshot(portal.data_dir, {first["sha256"], second["sha256"]})
+        listed = requests.get(
+            f"{portal.url}/api/v1/submissions?year=2023",
+            headers={"Authorization": f"Bearer {portal.tokens['05']}"},
+            timeout=10,
+        ).json()["submissions"]
+        assert [s["in_force"] for s in listed] == [True, True]
+    with psycopg.connect(postgresql_url) as con:
+        assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
+        assert con.execute("SELECT count(*) FROM portal_submission").fetchone() == (2,)
+
+
+def test_killing_the_daemon_mid_run_loses_no_upload(tmp_path):
+    home = instance_home(tmp_path / "dagster_home", ROOT / "config" / "dagster.yaml")
+    with running_portal(tmp_path / "data", ["05"]) as portal:
+        env = {**portal.env, "DAGSTER_HOME": str(home)}
+        log = tmp_path / "daemon.log"
+        instance = DagsterInstance.from_config(str(home))
+        with running_daemon(env, log) as daemon:
+            first = send(portal, "tilanteet.csv", GOOD)
+            wait_for(
+                "a run in progress",
+                lambda: [
+                    r for r in runs(instance) if r.dagster_run.status == DagsterRunStatus.STARTED
+                ],
+                180,
+                log,
+            )
+            stop(daemon, 9)  # the daemon and its code server, at once
+        second = send(portal, "tehtavat.csv", MISSIONS)  # arrives while nothing watches
+        with running_daemon(env, log):
+            wait_for(
+                "both files registered and the last run a success",
+                lambda: (
+                    in_snapshot(portal.data_dir, {first["sha256"], second["sha256"]})
+                    and finished(instance, 1)
+                    and runs(instance)[-1].dagster_run.status == DagsterRunStatus.SUCCESS
+                ),
+                400,
+                log,
+            )
+        national = (portal.data_dir / "reports/2023/tables/national.csv").read_text()
+        assert national.splitlines()[1]
