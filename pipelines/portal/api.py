@@ -55,6 +55,8 @@ def with_token(view: View) -> View:
         try:
             return view(request, found, lang, *args, **kwargs)
         except services.Refused as exc:
+            if exc.text:
+                return answer({"error": exc.key, "message": exc.text}, exc.status)
             return error(exc.status, exc.key, lang, **exc.params)
 
     return wrapped

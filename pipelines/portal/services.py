@@ -27,16 +27,20 @@ from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 from pipelines.warehouse.snapshot import read_status
 
 KINDS = ("incidents", "missions")
+# What the reader refuses before any rule: neither text nor a workbook, or a workbook
+# that would unpack beyond the limits. Such files are answered, never kept.
+REFUSED_RULES = frozenset({"binary_file", "workbook_too_large"})
 
 
 class Refused(Exception):
     """An upload the portal does not take, with the HTTP status that says why and the
     key of its message in `schemas/portal.yaml`."""
 
-    def __init__(self, status: int, key: str, **params: object) -> None:
+    def __init__(self, status: int, key: str, text: str | None = None, **params: object) -> None:
         super().__init__(key)
         self.status = status
         self.key = key
+        self.text = text
         self.params = params
 
 
@@ -105,8 +109,9 @@ def check(upload: Upload, region_code: str, year: int, lang: str) -> Verdict:
         limits=evstats().limits,
         evaluator="polars",
     )[0]
-    if any(i.rule == "binary_file" for i in verdict.issues):
-        raise Refused(415, "not_a_submission_file")
+    refusal = next((i for i in verdict.issues if i.rule in REFUSED_RULES), None)
+    if refusal is not None:
+        raise Refused(415, "not_a_submission_file", text=refusal.message)
     return verdict
 
 

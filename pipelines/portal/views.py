@@ -126,7 +126,7 @@ def refused(request: HttpRequest, exc: services.Refused) -> HttpResponse:
     return render(
         request,
         "portal/refused.html",
-        {"message": t(exc.key, **exc.params)},
+        {"message": exc.text or t(exc.key, **exc.params)},
         status=exc.status,
     )
 

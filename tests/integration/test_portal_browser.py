@@ -121,7 +121,7 @@ def test_every_page_passes_axe_in_every_language(browser: Browser, portal: Porta
     page.goto(portal.url)
     page.get_by_label("Tiedosto", exact=True).set_input_files(image)
     page.get_by_role("button", name="Lähetä", exact=True).click()
-    expect(page.get_by_role("alert")).to_contain_text("ei ole CSV-tekstiä")
+    expect(page.get_by_role("alert")).to_contain_text("ei ole CSV-tiedosto")
     pages["refused"] = axe_violations(page)
     page.get_by_role("button", name="Kirjaudu ulos").click()
 

@@ -156,3 +156,23 @@ def test_a_failed_run_is_shown_to_the_analyst(analyst, data_dir):
     )
     page = text(client.get("/collection/2023/"))
     assert "tilastoajo epäonnistui (2026-11-26T05:00:00Z, ajo abc123)" in page
+
+
+def test_the_filled_template_is_taken_and_its_annotated_copy_comes_back(contact, data_dir, schema):
+    from openpyxl import load_workbook
+
+    from tests.workbooks import filled_template
+
+    row = ["X1", "05", "2023-03-01", "07:05", "A", "shouting", "patient", "alcohol", "ambulance"]
+    row += ["no", "no", "yes", "none", None, "2", None]
+    book = filled_template(schema, "fi", {"incidents": [row]})
+    client = signed_in(contact)
+    page = text(send(client, book, name="pohja.xlsx"))
+    assert "HYLÄTTY – Tapahtumat, 1 rivi; 1 virhe" in page
+    sub = Submission.objects.get()
+    assert sub.stored_name.endswith(".xlsx")
+    response = client.get(f"/submissions/{sub.pk}/annotated.xlsx")
+    assert response["Content-Disposition"].endswith('pohja_tarkistettu.xlsx"')
+    copy = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    marked = [c for s in copy.worksheets for r in s.iter_rows() for c in r if c.comment]
+    assert [(c.row, c.value) for c in marked] == [(2, "shouting")]
