@@ -52,16 +52,22 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
         process.wait(timeout=60)
 
 
-def wait_for(what: str, check: Callable[[], object], timeout: float, log: Path) -> object:
+def wait_for(
+    what: str,
+    check: Callable[[], object],
+    timeout: float,
+    log: Path,
+    instance: DagsterInstance | None = None,
+) -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()
         if found:
             return found
         time.sleep(1)
-    raise AssertionError(
-        f"{what}: not within {timeout} s\n{log.read_text(errors='replace')[-4000:]}"
-    )
+    states = [(r.dagster_run.run_id[:8], r.dagster_run.status.value) for r in runs(instance)]
+    tail = log.read_text(errors="replace")[-6000:]
+    raise AssertionError(f"{what}: not within {timeout} s; runs {states}\n{tail}")
 
 
 def runs(instance: DagsterInstance) -> list[RunRecord]:

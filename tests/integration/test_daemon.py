@@ -4,8 +4,10 @@ daemon loses nothing; and the PostgreSQL deployment keeps runs and receipts ther
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 from pathlib import Path
 
 import psycopg
@@ -19,7 +21,6 @@ from tests.integration.daemon import (
     instance_home,
     running_daemon,
     runs,
-    stop,
     wait_for,
 )
 from tests.integration.portal import running_portal
@@ -51,15 +52,24 @@ def test_two_quick_uploads_run_one_after_the_other_on_postgresql(tmp_path, postg
     """Runs, sensor state and receipts in one real PostgreSQL server (deploy/dagster.yaml)."""
     home = instance_home(tmp_path / "dagster_home", ROOT / "deploy" / "dagster.yaml")
     with running_portal(tmp_path / "data", ["05"], postgresql_url) as portal:
-        env = {**portal.env, "DAGSTER_HOME": str(home), "DAGSTER_POSTGRES_URL": postgresql_url}
+        dagster_url = postgresql_url.replace("postgresql://", "postgresql+psycopg2://")
+        env = {**portal.env, "DAGSTER_HOME": str(home), "DAGSTER_POSTGRES_URL": dagster_url}
         log = tmp_path / "daemon.log"
         with running_daemon(env, log):
             first = send(portal, "tilanteet.csv", GOOD)
-            os.environ["DAGSTER_POSTGRES_URL"] = postgresql_url
+            os.environ["DAGSTER_POSTGRES_URL"] = dagster_url
             instance = DagsterInstance.from_config(str(home))
-            wait_for("a run started", lambda: runs(instance), 180, log)
+            archive = portal.data_dir / "archive" / "2023" / "05"
+            wait_for(
+                "the first run has taken the first file",
+                lambda: list(archive.glob(f"{first['sha256']}_*")),
+                180,
+                log,
+                instance,
+            )
+            # While that run goes on, the second file asks for a run that must wait its turn.
             second = send(portal, "tehtavat.csv", MISSIONS)
-            done = wait_for("two runs finished", lambda: finished(instance, 2), 300, log)
+            done = wait_for("two runs finished", lambda: finished(instance, 2), 300, log, instance)
         statuses = [r.dagster_run.status for r in done]
         assert statuses == [DagsterRunStatus.SUCCESS, DagsterRunStatus.SUCCESS]
         assert done[0].end_time <= done[1].start_time  # one writer at a time
@@ -91,8 +101,10 @@ def test_killing_the_daemon_mid_run_loses_no_upload(tmp_path):
                 ],
                 180,
                 log,
+                instance,
             )
-            stop(daemon, 9)  # the daemon and its code server, at once
+            os.kill(daemon.pid, signal.SIGKILL)  # the daemon alone, at once
+            daemon.wait()
         second = send(portal, "tehtavat.csv", MISSIONS)  # arrives while nothing watches
         with running_daemon(env, log):
             wait_for(
@@ -104,6 +116,9 @@ def test_killing_the_daemon_mid_run_loses_no_upload(tmp_path):
                 ),
                 400,
                 log,
+                instance,
             )
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(daemon.pid, signal.SIGTERM)  # what the killed daemon had started
         national = (portal.data_dir / "reports/2023/tables/national.csv").read_text()
         assert national.splitlines()[1]
