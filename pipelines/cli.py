@@ -167,6 +167,15 @@ def build_parser(lang: str = "en", default_lang: str = "fi") -> argparse.Argumen
     options.add_argument("--data-dir", metavar=folder, help=t("help_data_dir"))
     options.add_argument("--issues", action="store_true", help=t("help_history_issues"))
 
+    _, _, options = t.parser(
+        sub.add_parser, "rebuild", help=t("help_rebuild"), description=t("help_rebuild")
+    )
+    options.add_argument("--data-dir", metavar=folder, help=t("help_data_dir"))
+    options.add_argument("--verbose", action="store_true", help=t("help_verbose"))
+    options.add_argument(
+        "--years", type=year, nargs="+", metavar=year_, help=t("help_rebuild_years")
+    )
+
     for name in ("run", "demo"):
         _, _, options = t.parser(
             sub.add_parser, name, help=t(f"help_{name}"), description=t(f"help_{name}")
@@ -404,6 +413,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """The warehouse again from the raw files: the old one is kept aside, never deleted,
+    and every year with an inbox folder is run in order."""
+    from datetime import datetime
+
+    from pipelines.settings import load_settings
+    from pipelines.validate import gx_audit
+    from pipelines.warehouse.arrivals import inbox_years
+
+    settings = load_settings(data_dir=args.data_dir)
+    years = args.years or inbox_years(settings.inbox, date.today().year)
+    if settings.warehouse.exists():
+        aside = settings.warehouse.with_name(f"warehouse.{datetime.now():%Y%m%dT%H%M%S}.duckdb")
+        os.replace(settings.warehouse, aside)
+        print(f"previous warehouse kept as {aside}")
+    with gx_audit.running_worker():
+        ok = all(run_year(settings, year, verbose=args.verbose) for year in years)
+    if ok:
+        _report_outputs(settings, years)
+    return 0 if ok else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.contract.demo import write_demo
     from pipelines.contract.schema import load_schema
@@ -552,6 +583,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "history": cmd_history,
         "serve": cmd_serve,
+        "rebuild": cmd_rebuild,
         "users": cmd_users,
         "tokens": cmd_tokens,
     }

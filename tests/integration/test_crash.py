@@ -64,3 +64,27 @@ def test_kill_during_load_keeps_the_previous_state(tmp_path):
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert snapshot(settings.warehouse) == before
+
+
+def test_a_lost_warehouse_is_rebuilt_from_the_received_files(tmp_path):
+    """`evstats rebuild`: the old warehouse moved aside, every year run again from the
+    raw files, and the published tables the same bytes as before."""
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    job = build_defs(Settings(data_dir=str(tmp_path))).resolve_job_def(JOB_NAME)
+    assert job.execute_in_process(partition_key="2023").success
+    tables = tmp_path / "reports" / "2023" / "tables"
+    before = {p.name: p.read_bytes() for p in sorted(tables.iterdir())}
+    (tmp_path / "warehouse.duckdb").write_bytes(b"damaged beyond repair")
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "rebuild", "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "previous warehouse kept as" in done.stdout
+    [aside] = tmp_path.glob("warehouse.*.duckdb")
+    assert aside.read_bytes() == b"damaged beyond repair"
+    assert {p.name: p.read_bytes() for p in sorted(tables.iterdir())} == before
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM incidents WHERE year = 2023").fetchone() == (26,)
