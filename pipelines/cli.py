@@ -349,6 +349,7 @@ def run_year(
         run_config["ops"] = {"yearly_report": {"config": {"languages": languages}}}
     print(f"evstats {__version__}: year {year}", file=sys.stderr)
     with _instance() as instance:
+        wait_for_writers(instance)
         result = job.execute_in_process(
             partition_key=str(year),
             instance=instance,
@@ -365,6 +366,25 @@ def run_year(
     if failed or not result.success:
         print(f"year {year}: the run failed at {', '.join(failed) or 'a check'}", file=sys.stderr)
     return result.success and not failed
+
+
+def wait_for_writers(instance: DagsterInstance, poll_seconds: float = 2) -> None:
+    """One warehouse writer at a time at the command line too: a run the daemon has
+    started is waited for, not raced (DuckDB would refuse the second writer). Once
+    this run starts, it carries the writer tag, and the daemon's queue waits for it."""
+    import time
+
+    import dagster as dg
+
+    from pipelines.assets.sensors import WRITER_TAG
+
+    busy = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    told = False
+    while running := instance.get_runs(dg.RunsFilter(statuses=busy, tags=WRITER_TAG), limit=1):
+        if not told:
+            print(f"waiting for run {running[0].run_id} to finish…", file=sys.stderr)
+            told = True
+        time.sleep(poll_seconds)
 
 
 def _instance() -> DagsterInstance:

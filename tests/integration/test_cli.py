@@ -303,3 +303,28 @@ def test_the_filled_workbook_template_is_validated_and_its_sheet_named(tmp_path,
     assert main(["validate", str(path), "--region", "05", "--format", "json"]) == 1
     [issue] = json.loads(capsys.readouterr().out)["issues"]
     assert (issue["row"], issue["column"], issue["rule"]) == (2, "urgency", "code")
+
+
+def test_a_run_at_the_command_line_waits_for_the_daemons_run(capsys):
+    """A run of the yearly job already writing the warehouse is waited for, not raced."""
+    import threading
+    import time
+
+    import dagster as dg
+
+    from pipelines.assets.sensors import WRITER_TAG
+    from pipelines.cli import wait_for_writers
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        other = dg.DagsterRun(
+            job_name="yearly_statistics", status=dg.DagsterRunStatus.STARTED, tags=WRITER_TAG
+        )
+        instance.add_run(other)
+        ends = threading.Timer(1.5, lambda: instance.report_run_failed(other))
+        started = time.monotonic()
+        ends.start()
+        wait_for_writers(instance, poll_seconds=0.1)
+        assert time.monotonic() - started >= 1.5
+        assert f"waiting for run {other.run_id}" in capsys.readouterr().err
+        wait_for_writers(instance, poll_seconds=0.1)  # nothing runs now: no wait, no word
+        assert capsys.readouterr().err == ""
