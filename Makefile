@@ -60,9 +60,12 @@ dev: install
 
 # The whole service on one machine: the portal, the Dagster webserver and the daemon
 # (its sensor starts a run when a file arrives), under honcho; Ctrl-C stops all three.
+# The instance's storage is created (or migrated) once before the three start: left to
+# them, the webserver and the daemon would both migrate a new SQLite store at once.
 serve: install
-	@echo "portal:          http://127.0.0.1:8000/"
-	@echo "Dagster UI:      http://127.0.0.1:3000/"
+	$(BIN)/dagster instance migrate >/dev/null
+	@echo "portal:          http://127.0.0.1:$${EVSTATS_PORTAL_PORT:-8000}/"
+	@echo "Dagster UI:      http://127.0.0.1:$${DAGSTER_WEBSERVER_PORT:-3000}/"
 	@echo "Dagster daemon:  runs the sensor and the run queue (status in the UI: Deployment > Daemons)"
 	$(BIN)/honcho start -f Procfile
 

@@ -65,7 +65,11 @@ def wait_for(
         if found:
             return found
         time.sleep(1)
-    states = [(r.dagster_run.run_id[:8], r.dagster_run.status.value) for r in runs(instance)]
+    states = (
+        [(r.dagster_run.run_id[:8], r.dagster_run.status.value) for r in runs(instance)]
+        if instance
+        else []
+    )
     tail = log.read_text(errors="replace")[-6000:]
     raise AssertionError(f"{what}: not within {timeout} s; runs {states}\n{tail}")
 

@@ -69,10 +69,10 @@ def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
     return env
 
 
-@contextmanager
-def running_portal(
-    data_dir: Path, regions: list[str], database_url: str | None = None, workers: int = 2
-) -> Iterator[Portal]:
+def prepare(
+    data_dir: Path, regions: list[str], database_url: str | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The environment of a portal on `data_dir`, its people made: (env, region → token)."""
     env = environment(data_dir, database_url)
     made = subprocess.run(
         [sys.executable, "-c", SETUP, ",".join(regions), PASSWORD],
@@ -81,7 +81,14 @@ def running_portal(
         text=True,
         check=True,
     )
-    tokens = json.loads(made.stdout.strip().splitlines()[-1])
+    return env, json.loads(made.stdout.strip().splitlines()[-1])
+
+
+@contextmanager
+def running_portal(
+    data_dir: Path, regions: list[str], database_url: str | None = None, workers: int = 2
+) -> Iterator[Portal]:
+    env, tokens = prepare(data_dir, regions, database_url)
     port = free_port()
     log = data_dir / "serve.log"
     with open(log, "wb") as out:
@@ -100,14 +107,16 @@ def running_portal(
         server.wait(timeout=30)
 
 
-def wait_until_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    """Until /health answers from a warmed worker (each validates a file when it starts)."""
+def wait_until_healthy(
+    url: str, server: subprocess.Popen, log: Path, timeout: float = 60, path: str = "/health"
+) -> None:
+    """Until `path` answers (the portal's /health: from a worker warmed by a first file)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"evstats serve exited:\n{log.read_text(errors='replace')}")
         try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+            with urllib.request.urlopen(f"{url}{path}", timeout=2) as answer:
                 if answer.status == 200:
                     return
         except OSError:

@@ -1,0 +1,65 @@
+"""`make serve` as an operator starts it: the portal, the Dagster webserver and the
+daemon under honcho (the project's Procfile). A file uploaded in the portal updates
+its year's published tables with nothing else done, and Ctrl-C stops all three."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+
+import requests
+
+from tests.conftest import FIXTURES
+from tests.integration.daemon import ROOT, wait_for
+from tests.integration.portal import free_port, prepare, wait_until_healthy
+
+
+def test_make_serve_brings_the_service_up_and_a_file_reaches_the_tables(tmp_path):
+    data_dir = tmp_path / "data"
+    env, tokens = prepare(data_dir, ["05"])
+    portal_port, webserver_port = free_port(), free_port()
+    home = tmp_path / "home"
+    env |= {
+        "EVSTATS_PORTAL_PORT": str(portal_port),
+        "DAGSTER_WEBSERVER_PORT": str(webserver_port),
+    }
+    log = tmp_path / "honcho.log"
+    with open(log, "wb") as out:
+        service = subprocess.Popen(
+            ["make", "serve", f"DAGSTER_HOME={home}"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        portal = f"http://127.0.0.1:{portal_port}"
+        wait_until_healthy(portal, service, log, timeout=120)
+        wait_until_healthy(
+            f"http://127.0.0.1:{webserver_port}", service, log, timeout=120, path="/server_info"
+        )
+        answer = requests.post(
+            f"{portal}/api/v1/submissions",
+            headers={"Authorization": f"Bearer {tokens['05']}"},
+            files={
+                "file": ("tilanteet.csv", (FIXTURES / "inbox/2023/05/incidents.csv").read_bytes())
+            },
+            data={"year": "2023"},
+            timeout=60,
+        )
+        assert answer.status_code == 201
+        national = data_dir / "reports" / "2023" / "tables" / "national.csv"
+        wait_for("the year published", national.exists, 240, log)
+        assert "daemon.1" in log.read_text()
+    finally:
+        os.killpg(service.pid, signal.SIGINT)  # Ctrl-C, as a terminal sends it
+        service.wait(timeout=60)
+    text = log.read_text()
+    for name in ("portal", "webserver", "daemon"):
+        assert f"{name}.1 stopped" in text
+    leftover = subprocess.run(["pgrep", "-g", str(service.pid)], capture_output=True, text=True)
+    assert leftover.stdout == "", f"still running: {leftover.stdout}"
+    assert os.path.exists(data_dir / "status" / "2023.json")
+    assert (home / "dagster.yaml").read_text() == (ROOT / "config" / "dagster.yaml").read_text()
