@@ -356,6 +356,7 @@ def run_year(
             raise_on_error=False,
             run_config=run_config,
             asset_selection=[dg.AssetKey(only)] if only else None,
+            tags=CLI_TAG,
         )
     failed = [e.step_key for e in result.all_events if e.is_step_failure]
     failed += [
@@ -368,10 +369,20 @@ def run_year(
     return result.success and not failed
 
 
-def wait_for_writers(instance: DagsterInstance, poll_seconds: float = 2) -> None:
-    """One warehouse writer at a time at the command line too: a run the daemon has
-    started is waited for, not raced (DuckDB would refuse the second writer). Once
-    this run starts, it carries the writer tag, and the daemon's queue waits for it."""
+CLI_TAG = {"evstats/launched_by": "cli"}
+
+
+def wait_for_writers(
+    instance: DagsterInstance, poll_seconds: float = 2, limit_seconds: float = 1800
+) -> None:
+    """One warehouse writer at a time at the command line too: a run the daemon or the
+    UI launched is waited for, not raced (DuckDB would refuse the second writer). Once
+    this run starts, it carries the writer tag, and the daemon's queue waits for it.
+
+    Runs of this command are not waited for: one killed at the prompt stays "started"
+    in the instance for ever, and nothing would ever end that wait. A launched run
+    still "started" after `limit_seconds` (the instance's own limit for a dead run) is
+    reported rather than waited for without end."""
     import time
 
     import dagster as dg
@@ -379,8 +390,22 @@ def wait_for_writers(instance: DagsterInstance, poll_seconds: float = 2) -> None
     from pipelines.assets.sensors import WRITER_TAG
 
     busy = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    started = time.monotonic()
     told = False
-    while running := instance.get_runs(dg.RunsFilter(statuses=busy, tags=WRITER_TAG), limit=1):
+    while True:
+        running = [
+            r
+            for r in instance.get_runs(dg.RunsFilter(statuses=busy, tags=WRITER_TAG))
+            if r.tags.get("evstats/launched_by") != CLI_TAG["evstats/launched_by"]
+        ]
+        if not running:
+            return
+        if time.monotonic() - started > limit_seconds:
+            raise ValueError(
+                f"run {running[0].run_id} has been writing the warehouse for over "
+                f"{limit_seconds / 60:.0f} minutes; if no daemon is running it is stale: "
+                "mark it failed in the Dagster UI, then run again"
+            )
         if not told:
             print(f"waiting for run {running[0].run_id} to finish…", file=sys.stderr)
             told = True

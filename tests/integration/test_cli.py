@@ -313,7 +313,7 @@ def test_a_run_at_the_command_line_waits_for_the_daemons_run(capsys):
     import dagster as dg
 
     from pipelines.assets.sensors import WRITER_TAG
-    from pipelines.cli import wait_for_writers
+    from pipelines.cli import CLI_TAG, wait_for_writers
 
     with dg.DagsterInstance.ephemeral() as instance:
         other = dg.DagsterRun(
@@ -328,3 +328,19 @@ def test_a_run_at_the_command_line_waits_for_the_daemons_run(capsys):
         assert f"waiting for run {other.run_id}" in capsys.readouterr().err
         wait_for_writers(instance, poll_seconds=0.1)  # nothing runs now: no wait, no word
         assert capsys.readouterr().err == ""
+        # A run of this command killed at the prompt is never waited for; a launched run
+        # that never ends is reported after the limit.
+        instance.add_run(
+            dg.DagsterRun(
+                job_name="yearly_statistics",
+                status=dg.DagsterRunStatus.STARTED,
+                tags={**WRITER_TAG, **CLI_TAG},
+            )
+        )
+        wait_for_writers(instance, poll_seconds=0.1)
+        stuck = dg.DagsterRun(
+            job_name="yearly_statistics", status=dg.DagsterRunStatus.STARTED, tags=WRITER_TAG
+        )
+        instance.add_run(stuck)
+        with pytest.raises(ValueError, match=f"run {stuck.run_id} has been writing"):
+            wait_for_writers(instance, poll_seconds=0.1, limit_seconds=0.3)
