@@ -74,8 +74,8 @@ def run_stages(inbox: Path, work: Path) -> dict:
     from pipelines import __version__
     from pipelines.contract.schema import load_schema
     from pipelines.ingest.reader import read_table
-    from pipelines.publish.report import write_reports
     from pipelines.publish.report_data import gather
+    from pipelines.publish.report_workers import write_reports
     from pipelines.publish.tables import Disclosure, publish_tables
     from pipelines.settings import Limits
     from pipelines.validate.parsing import normalise, text_frame

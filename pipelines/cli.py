@@ -391,10 +391,12 @@ def _report_outputs(settings: Settings, years: list[int]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.publish import report_workers
     from pipelines.settings import load_settings
     from pipelines.validate import gx_audit
 
-    with gx_audit.running_worker():  # before Dagster's import, which it then overlaps
+    # Both before Dagster's import, which their imports then overlap.
+    with gx_audit.running_worker(), report_workers.running():
         settings = load_settings(data_dir=args.data_dir)
         ok = run_year(settings, args.year, verbose=args.verbose)
     if ok:
@@ -405,10 +407,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.contract.demo import write_demo
     from pipelines.contract.schema import load_schema
+    from pipelines.publish import report_workers
     from pipelines.settings import load_settings
     from pipelines.validate import gx_audit
 
-    with gx_audit.running_worker():
+    with gx_audit.running_worker(), report_workers.running():
         settings = load_settings(data_dir=args.data_dir)
         written = write_demo(settings.inbox, load_schema(), args.years)
         print(f"demo: wrote {len(written)} submission files to {settings.inbox}", file=sys.stderr)
@@ -419,6 +422,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.publish import report_workers
     from pipelines.settings import load_settings
 
     settings = load_settings(data_dir=args.data_dir)
@@ -428,9 +432,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    ok = run_year(
-        settings, args.year, verbose=args.verbose, only="yearly_report", languages=args.lang
-    )
+    with report_workers.running():
+        ok = run_year(
+            settings, args.year, verbose=args.verbose, only="yearly_report", languages=args.lang
+        )
     if ok:
         _report_outputs(settings, [args.year])
     return 0 if ok else 1
