@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -43,8 +44,13 @@ def start() -> None:
 
 
 def stop() -> None:
-    """Stop the fork server and wait for it, so that no process of a command outlives it."""
-    forkserver._forkserver._stop()
+    """Stop the fork server and wait for it, so that no process of a command outlives it.
+    It is terminated rather than asked to stop: it holds nothing but imported modules, and
+    tearing those down took 0.3 s at the end of every run."""
+    server = forkserver._forkserver
+    if server._forkserver_pid is not None:
+        os.kill(server._forkserver_pid, signal.SIGTERM)
+    server._stop()
 
 
 @contextmanager
