@@ -12,11 +12,15 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: install system-tools demo test lint dev serve bench clean
 
-$(STAMP): pyproject.toml
+# Installed packages are compiled to bytecode once, here: where PYTHONDONTWRITEBYTECODE is
+# set (containers, CI) or the venv is read-only, Python would otherwise compile Dagster,
+# GX, matplotlib and WeasyPrint from source in every process, seconds of each run.
+$(STAMP): pyproject.toml Makefile
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
 	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib
 	@touch $(STAMP)
 
 # The instance settings (run queue, one warehouse writer) follow config/dagster.yaml.

@@ -8,8 +8,8 @@ from dagster_duckdb import DuckDBResource
 from pipelines import __version__
 from pipelines.assets import YEARS, partition_year
 from pipelines.assets.resources import EvstatsConfig, warehouse
-from pipelines.publish.report import write_reports
 from pipelines.publish.report_data import gather
+from pipelines.publish.report_workers import write_reports
 from pipelines.publish.tables import Disclosure
 
 

@@ -3,7 +3,7 @@
 The orchestrator of the publish stage's report: it builds the language's
 `View` (`view`), draws the charts from the same protected data, and hands the
 view to the HTML, PDF and workbook writers, which import the view model, not
-this module.
+this module. `report_workers` runs it for each language in a worker process.
 """
 
 from __future__ import annotations
@@ -145,27 +145,3 @@ def write_report(data: ReportData, schema: Schema, lang: str, out_dir: Path) -> 
         "xlsx": write_workbook(data, schema, lang, out_dir / f"tables{suffix(lang)}.xlsx"),
         "charts": out_dir / "charts" / lang,
     }
-
-
-def write_reports(
-    data: ReportData, schema: Schema, languages: list[str], out_dir: Path
-) -> dict[str, dict[str, Path]]:
-    """Every language's outputs; on several cores the languages are drawn in parallel,
-    one forked worker each (they share the imported libraries, and each language's files
-    are its own). One worker per language even on two cores: with a worker per core the
-    third language was drawn alone after the first two, a third longer."""
-    import importlib
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    workers = len(languages) if (os.cpu_count() or 1) > 1 else 1
-    if workers < 2:
-        return {lang: write_report(data, schema, lang, out_dir) for lang in languages}
-    for module in ("openpyxl", "jinja2"):
-        importlib.import_module(module)  # once here; the forked workers inherit them
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {
-            lang: pool.submit(write_report, data, schema, lang, out_dir) for lang in languages
-        }
-        return {lang: f.result() for lang, f in futures.items()}
