@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 ROW = "_row"
+# File sizes are told in the unit the limit is set in (`max_file_mb`, megabytes of 2**20).
+MIB = 1024 * 1024
 FIELDS = "_fields"
 DELIMITERS = (",", ";", "\t")
 # Bytes that Windows-1252 leaves undefined: text containing them is not 1252.
@@ -379,8 +381,8 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
             schema,
             "file_too_large",
             lang,
-            found=f"{len(data) / 1e6:.1f}",
-            expected=f"{limits.max_bytes / 1e6:.0f}",
+            found=f"{len(data) / MIB:.1f}",
+            expected=f"{limits.max_bytes / MIB:.0f}",
         )
         return RawTable(None, [], issues=[issue])
     try:

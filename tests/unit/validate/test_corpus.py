@@ -120,3 +120,12 @@ def test_polars_evaluation_gives_gx_verdicts_issue_for_issue(schema, verdicts):
     for verdict in quick:
         assert verdict.issues == verdicts[verdict.file].issues, verdict.file
         assert verdict.accepted == verdicts[verdict.file].accepted
+
+
+def test_the_size_limit_is_told_in_the_unit_it_is_set_in(schema):
+    """50 MB in the settings is 50 × 2**20 bytes, and the message says 50, not 52."""
+    data = b"x" * (50 * 1024 * 1024 + 1)
+    [verdict] = validate_files(
+        [SubmissionFile("big.csv", data, "05", 2023)], schema, lang="fi", today=TODAY
+    )
+    assert verdict.issues[0].message == "Tiedosto on liian suuri (50.0 Mt, enintään 50 Mt)."
