@@ -439,7 +439,9 @@ def _report_outputs(settings: Settings, years: list[int]) -> None:
             f"{row['incidents_per_1000_missions'] or '–'} per 1,000 missions, "
             f"{row['regions_reporting']} regions reporting"
         )
-        for path in sorted(tables.glob("*.csv")):
+        for path in [*sorted(tables.glob("*.csv")), *sorted(tables.glob("*.json"))]:
+            print(f"  {path}")
+        for path in sorted(settings.px_dir(year).glob("*.px")):
             print(f"  {path}")
         for path in sorted(tables.parent.glob("report*.html")) + sorted(
             tables.parent.glob("*.pdf")

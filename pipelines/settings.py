@@ -69,6 +69,9 @@ class Settings:
     def tables_dir(self, year: int) -> Path:
         return self.root / "reports" / str(year) / "tables"
 
+    def px_dir(self, year: int) -> Path:
+        return self.root / "reports" / str(year) / "px"
+
     def status_path(self, year: int) -> Path:
         """The year's collection status, the one thing of the pipeline's the portal reads:
         it must never open the warehouse, whose one writer is the pipeline."""

@@ -44,6 +44,17 @@ BREAKDOWN_COLUMNS = ["year", "dimension", "category", "incidents", "percent", "f
 DECIMALS = {"incidents_per_1000_missions": 4, "missions_per_incident": 1, "percent": 1}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
+# The columns disclosure control empties in a hidden row, and each table's key.
+HIDDEN_COLUMNS = {
+    "national": ("incidents", "incidents_per_1000_missions", "missions_per_incident"),
+    "regions": ("incidents", "incidents_per_1000_missions", "missions_per_incident"),
+    "breakdowns": ("incidents", "percent"),
+}
+PRIMARY_KEYS = {
+    "national": ("year",),
+    "regions": ("year", "region_code"),
+    "breakdowns": ("year", "dimension", "category"),
+}
 STATUS_FLAGS = {
     "not_submitted": "not_submitted",
     "missions_missing": "missions_missing",
@@ -72,7 +83,7 @@ def published_national(con: duckdb.DuckDBPyConnection, year: int, rules: Disclos
     out = []
     for r in _rows(con, "SELECT * FROM national_year_stats WHERE year = ? ORDER BY year", year):
         if is_small(r["incidents"], rules.threshold):
-            r = _hide(r, ("incidents", "incidents_per_1000_missions", "missions_per_incident"))
+            r = _hide(r, HIDDEN_COLUMNS["national"])
         out.append({k: r[k] for k in NATIONAL_COLUMNS})
     return out
 
@@ -103,7 +114,7 @@ def published_regions(
         flag = STATUS_FLAGS[r["status"]]
         if hide:
             flag = "suppressed"
-            r = _hide(r, ("incidents", "incidents_per_1000_missions", "missions_per_incident"))
+            r = _hide(r, HIDDEN_COLUMNS["regions"])
         elif not flag and r["incidents"] < rules.unreliable_below:
             flag = "unreliable"
         out.append(
@@ -131,7 +142,7 @@ def published_breakdowns(con: duckdb.DuckDBPyConnection, year: int, rules: Discl
         )
         for r, hide in zip(group, hidden, strict=True):
             if hide:
-                r = _hide(r, ("incidents", "percent"))
+                r = _hide(r, HIDDEN_COLUMNS["breakdowns"])
             out.append(
                 {
                     **{k: r[k] for k in BREAKDOWN_COLUMNS if k in r},
@@ -206,6 +217,38 @@ def write_csv(path: Path, header: list[str], rows: list[Row]) -> None:
     replace_atomically(path, lambda tmp: tmp.write_text(buffer.getvalue(), "utf-8", newline=""))
 
 
+def is_suppressed(table: str, row: Row, column: str) -> bool:
+    """Whether an empty cell was hidden by disclosure control (`..`) rather than being
+    unavailable (`.`): a rate of an area that did not report, or of no incidents, is
+    empty too. The national row has no flag; its count is never empty otherwise (0
+    when no area reports)."""
+    if column not in HIDDEN_COLUMNS[table] or row[column] is not None:
+        return False
+    if "flag" in row:
+        return row["flag"] == "suppressed"
+    return row["incidents"] is None
+
+
+def yearly_tables(
+    con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure, schema: Schema, lang: str
+) -> dict[str, tuple[list[str], list[Row]]]:
+    """Every published table of the year, name to columns and rows: the one set of
+    protected values the CSV tables, the PX files and the open dataset are written from."""
+    return {
+        "national": (NATIONAL_COLUMNS, published_national(con, year, rules)),
+        "regions": (REGION_COLUMNS, published_regions(con, year, rules, schema, lang)),
+        "breakdowns": (BREAKDOWN_COLUMNS, published_breakdowns(con, year, rules)),
+    }
+
+
+def write_tables(tables: dict[str, tuple[list[str], list[Row]]], out_dir: Path) -> dict[str, Path]:
+    paths = {}
+    for name, (header, rows) in tables.items():
+        paths[name] = out_dir / f"{name}.csv"
+        write_csv(paths[name], header, rows)
+    return paths
+
+
 def publish_tables(
     con: duckdb.DuckDBPyConnection,
     year: int,
@@ -214,13 +257,4 @@ def publish_tables(
     schema: Schema,
     lang: str,
 ) -> dict[str, Path]:
-    tables = {
-        "national": (NATIONAL_COLUMNS, published_national(con, year, rules)),
-        "regions": (REGION_COLUMNS, published_regions(con, year, rules, schema, lang)),
-        "breakdowns": (BREAKDOWN_COLUMNS, published_breakdowns(con, year, rules)),
-    }
-    paths = {}
-    for name, (header, rows) in tables.items():
-        paths[name] = out_dir / f"{name}.csv"
-        write_csv(paths[name], header, rows)
-    return paths
+    return write_tables(yearly_tables(con, year, rules, schema, lang), out_dir)

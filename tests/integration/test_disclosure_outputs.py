@@ -4,15 +4,16 @@ With the threshold raised to 30, the counts disclosure control hides are
 two-digit numbers that can be told apart from the report's structural numbers
 (hours, months, page numbers, which stay below 25). The test counts every cell
 itself from the rows it generated, asks the pipeline which cells it hid, and
-searches the HTML text, the SVG text, the PDF text and every workbook cell of
-every language for those counts. The year is built so that the number of
-incidents with no time is hidden: that count was once printed in the heat
-map's note.
+searches the HTML text, the SVG text, the PDF text, every workbook cell of
+every language, the PX files and the open dataset's descriptor for those
+counts. The year is built so that the number of incidents with no time is
+hidden: that count was once printed in the heat map's note.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import random
 import re
 from collections import Counter
@@ -193,7 +194,21 @@ def texts(report_dir: Path) -> dict[str, str]:
                 if v is not None
             ]
             found[path.name] = "\n".join(cells)
+        elif path.suffix == ".px":
+            found[path.name] = path.read_text(encoding="utf-8")
+        elif path.suffix == ".json":
+            found[path.name] = "\n".join(descriptor_texts(json.loads(path.read_text("utf-8"))))
     return found
+
+
+def descriptor_texts(node: object) -> list[str]:
+    """Every value of a JSON descriptor but the files' hashes, whose hex digits would
+    read as numbers."""
+    if isinstance(node, dict):
+        return [t for k, v in node.items() if k != "hash" for t in descriptor_texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in descriptor_texts(v)]
+    return [str(node)]
 
 
 @pytest.fixture(scope="module", params=[7, 11])
@@ -212,9 +227,9 @@ def test_no_hidden_count_appears_in_any_output(small_year):
     secret = hidden_counts(rows, root) - published_counts(root) - STRUCTURAL
     assert untimed in secret  # the number of incidents with no time is hidden and testable
     outputs = texts(root / "reports" / str(YEAR))
-    assert {"report.html", "report.sv.html", "report.en.pdf", "tables.xlsx"} <= {
-        name.removesuffix(str(YEAR)) for name in outputs
-    }
+    published = {"report.html", "report.sv.html", "report.en.pdf", "tables.xlsx"}
+    published |= {"datapackage.json", "national.px", "regions.px", "breakdowns.px"}
+    assert published <= {name.removesuffix(str(YEAR)) for name in outputs}
     leaks = {name: sorted(whole_numbers(text) & secret) for name, text in outputs.items()}
     assert {name: found for name, found in leaks.items() if found} == {}
 
@@ -224,3 +239,4 @@ def test_the_search_would_find_a_leak():
     assert whole_numbers("Kellonaika puuttuu 26 tilanteesta.") == {26}
     assert whole_numbers("0,26 · 1,753.0 · 29\u00a0% · 29 % · 29% · 2026-11-26T03:00:00") == set()
     assert whole_numbers("26\u00a0000 tehtävää") == {26000}
+    assert whole_numbers('".." 26 6000 "." 0.3467') == {26, 6000}  # a PX data line

@@ -6,8 +6,10 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import frictionless
 import openpyxl
 import pytest
+from pyaxis import pyaxis
 
 from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.settings import Settings
@@ -159,9 +161,34 @@ def test_same_inputs_give_the_same_bytes(settings, tmp_path):
     shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
     again = Settings(report_languages=("fi",), data_dir=str(tmp_path))
     assert run(again).success
-    for name in ["national.csv", "regions.csv", "breakdowns.csv"]:
+    for name in ["national.csv", "regions.csv", "breakdowns.csv", "datapackage.json"]:
         first = (settings.tables_dir(2023) / name).read_bytes()
         assert (again.tables_dir(2023) / name).read_bytes() == first
+    for name in ["national.px", "regions.px", "breakdowns.px"]:  # all but when files arrived
+        first = (settings.px_dir(2023) / name).read_text(encoding="utf-8").splitlines()
+        second = (again.px_dir(2023) / name).read_text(encoding="utf-8").splitlines()
+        assert [line for line in second if not line.startswith("CREATION-DATE=")] == [
+            line for line in first if not line.startswith("CREATION-DATE=")
+        ]
+
+
+def test_the_hand_counted_year_as_px_files_and_an_open_dataset(settings):
+    """The real readers take the pipeline's files: pyaxis reads the hand count, and
+    `frictionless validate` passes the tables against their datapackage.json."""
+    national = pyaxis.parse(
+        str(settings.px_dir(2023) / "national.px"), encoding="utf-8", lang="en"
+    )["DATA"]
+    assert dict(zip(national["Information"], national["DATA"], strict=True)) == {
+        "Incidents": "26",
+        "Missions": "75000",
+        "Incidents per 1,000 missions": "0.3467",
+        "Missions per incident": "2884.6",
+        "Areas covered": "4",
+    }
+    regions = pyaxis.parse(str(settings.px_dir(2023) / "regions.px"), "utf-8", lang="sv")["DATA"]
+    helsinki = regions[regions["Område"] == "Helsingfors stad"]
+    assert helsinki["DATA"].isna().sum() == 3  # hidden: incidents and both rates
+    assert frictionless.validate(str(settings.tables_dir(2023) / "datapackage.json")).valid
 
 
 def test_resubmissions(tmp_path):
