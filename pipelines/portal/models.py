@@ -97,3 +97,27 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}/{self.region_code} {self.file_name}"
+
+
+class Review(models.Model):
+    """The analyst's word on a region's year: accepted, or returned for correction with a
+    message the region sees. It covers the files received up to it: a later upload
+    needs a new review."""
+
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    STATES = ((ACCEPTED, ACCEPTED), (RETURNED, RETURNED))
+
+    region_code = models.CharField(max_length=2)
+    year = models.IntegerField()
+    state = models.CharField(max_length=16, choices=STATES)
+    message = models.TextField(blank=True, default="")
+    reviewed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL)
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-reviewed_at", "-id")
+        indexes = (models.Index(fields=("year", "region_code")),)
+
+    def __str__(self) -> str:
+        return f"{self.year}/{self.region_code} {self.state}"

@@ -18,10 +18,11 @@ from pathlib import Path
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from pipelines.contract.i18n import LANGUAGES
 from pipelines.contract.privacy import mask_personal_data
 from pipelines.contract.schema import Schema, load_schema
 from pipelines.files import replace_atomically
-from pipelines.portal.models import ApiToken, Submission, User
+from pipelines.portal.models import ApiToken, Review, Submission, User
 from pipelines.settings import FIRST_YEAR, Settings
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 from pipelines.warehouse.snapshot import read_status
@@ -260,3 +261,45 @@ def contacts(region_code: str) -> list[str]:
             region_code=region_code, role=User.SUBMITTER, is_active=True
         ).values_list("email", flat=True)
     )
+
+
+def current_review(region_code: str, year: int) -> Review | None:
+    """The analyst's latest word on the region's year, if no file came in after it."""
+    review = Review.objects.filter(region_code=region_code, year=year).first()
+    if review is None:
+        return None
+    later = Submission.objects.filter(
+        region_code=region_code, year=year, received_at__gt=review.reviewed_at
+    )
+    return None if later.exists() else review
+
+
+def review(region_code: str, year: int, state: str, message: str, analyst: User) -> Review:
+    """Record the analyst's word. Mailing it is a separate step (`mail_review`), so that
+    a mail server that is down never loses the decision."""
+    return Review.objects.create(
+        region_code=region_code,
+        year=year,
+        state=state,
+        message=mask_personal_data(message.strip()),
+        reviewed_by=analyst,
+        reviewed_at=timezone.now(),
+    )
+
+
+def mail_review(done: Review, portal_url: str) -> int:
+    """The decision to every active contact of the region, in Finnish, Swedish and
+    English (a contact's language is not known); returns how many were sent to."""
+    from django.core.mail import send_mail
+
+    from pipelines.portal.texts import t
+
+    to = contacts(done.region_code)
+    if not to:
+        return 0
+    name = regions().get(done.region_code, done.region_code)
+    params = {"year": done.year, "region": name, "message": done.message, "url": portal_url}
+    subject = " / ".join(t(f"mail_subject_{done.state}", lang, **params) for lang in LANGUAGES)
+    body = "\n\n".join(t(f"mail_body_{done.state}", lang, **params) for lang in LANGUAGES)
+    send_mail(subject, body, None, to)
+    return len(to)

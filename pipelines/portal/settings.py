@@ -161,6 +161,15 @@ if TLS:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# E-mail to regions' contacts (a year returned for correction or accepted) over SMTP.
+EMAIL_HOST = os.environ.get("EVSTATS_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EVSTATS_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EVSTATS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EVSTATS_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EVSTATS_SMTP_STARTTLS") == "1"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("EVSTATS_MAIL_FROM", "evstats@localhost")
+
 # Requests are logged by path and status only: file contents and form fields never are.
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import smtplib
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from pipelines.contract.issues import Issue
 from pipelines.contract.template import write_templates
 from pipelines.portal import services
 from pipelines.portal.forms import UploadForm
-from pipelines.portal.models import Submission, User
+from pipelines.portal.models import Review, Submission, User
 from pipelines.portal.texts import current_language, t
 from pipelines.settings import FIRST_YEAR
 from pipelines.validate.verdict import Verdict
@@ -85,6 +86,7 @@ def region_page(
             "closed": timezone.localdate() > close,
             "snapshot": snapshot,
             "kinds": kind_labels(),
+            "review": services.current_review(region_code, year),
         },
         status=status,
     )
@@ -223,6 +225,7 @@ def collection(request: HttpRequest, year: int) -> HttpResponse:
     analyst_only(request)
     rows = services.collection(year)
     deadline, close = services.evstats().collection_dates(year)
+    reviews = {row.code: services.current_review(row.code, year) for row in rows}
     totals = {
         kind: {
             state: sum(1 for r in rows if r.cells[kind].state == state)
@@ -243,7 +246,43 @@ def collection(request: HttpRequest, year: int) -> HttpResponse:
             "close": close,
             "snapshot": services.pipeline_status(year),
             "last_run": services.last_run(year),
+            "reviews": reviews,
             "upload_form": UploadForm(analyst=True),
+        },
+    )
+
+
+@login_required
+def review(request: HttpRequest, year: int, region_code: str) -> HttpResponse:
+    """One region's year for the analyst: its files, the last word on them, and the form
+    to accept the year or return it for correction with a message."""
+    analyst_only(request)
+    if region_code not in services.regions():
+        raise Http404
+    if request.method == "POST":
+        state = request.POST.get("state")
+        message = request.POST.get("message", "")
+        if state not in (Review.ACCEPTED, Review.RETURNED) or (
+            state == Review.RETURNED and not message.strip()
+        ):
+            messages.error(request, t("review_needs_message"))
+            return redirect("review", year=year, region_code=region_code)
+        done = services.review(region_code, year, state, message, request.user)
+        try:
+            sent = services.mail_review(done, request.build_absolute_uri("/"))
+            messages.success(request, t(f"reviewed_{state}", n=sent))
+        except (OSError, smtplib.SMTPException):
+            messages.warning(request, t("review_not_mailed"))
+        return redirect("collection", year=year)
+    return render(
+        request,
+        "portal/review.html",
+        {
+            "year": year,
+            "region": (region_code, services.regions()[region_code]),
+            "submissions": Submission.objects.filter(region_code=region_code, year=year),
+            "current": services.current_review(region_code, year),
+            "kinds": kind_labels(),
         },
     )
 

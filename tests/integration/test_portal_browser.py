@@ -131,6 +131,9 @@ def test_every_page_passes_axe_in_every_language(browser: Browser, portal: Porta
     pages["collection"] = axe_violations(page)
     page.get_by_role("button", name="English").click()
     pages["collection en"] = axe_violations(page)
+    page.goto(f"{portal.url}/collection/2023/05/")
+    expect(page.get_by_role("button", name="Return for correction")).to_be_visible()
+    pages["review"] = axe_violations(page)
 
     link = subprocess.run(
         [str(EVSTATS), "users", "add", "uusi@alue05.example", "--region", "05", "--link",
@@ -143,4 +146,4 @@ def test_every_page_passes_axe_in_every_language(browser: Browser, portal: Porta
     pages["set password"] = axe_violations(fresh)
     context.close()
     assert {name: found for name, found in pages.items() if found} == {}
-    assert len(pages) == 10
+    assert len(pages) == 11

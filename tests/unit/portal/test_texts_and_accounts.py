@@ -28,9 +28,16 @@ def test_every_text_a_page_names_exists_in_every_language():
 def test_composed_keys_exist_too():
     """Keys a page builds from a value: language buttons and collection states."""
     known = texts.texts()
-    for key in [f"language_{x}" for x in LANGUAGES] + [
-        f"state_{s}" for s in ("accepted", "rejected", "missing")
-    ]:
+    reviews = [
+        f"{prefix}_{state}"
+        for prefix in ("review_state", "reviewed", "mail_subject", "mail_body")
+        for state in ("accepted", "returned")
+    ]
+    for key in (
+        [f"language_{x}" for x in LANGUAGES]
+        + reviews
+        + [f"state_{s}" for s in ("accepted", "rejected", "missing")]
+    ):
         assert key in known
 
 
