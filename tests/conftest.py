@@ -37,3 +37,18 @@ def postgresql_url() -> Iterator[str]:
         problem = str(exc)
     if problem:  # failed outside the handler, so the message is shown once
         pytest.fail(problem, pytrace=False)
+
+
+@pytest.fixture
+def postgresql_database(postgresql_url: str) -> str:
+    """A database of the test's own on the session's server: tests that count rows must
+    not see what an earlier test left in a shared one."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgresql_url, autocommit=True) as con:
+        owner = con.execute("SELECT current_user").fetchone()[0]
+        con.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+    return postgresql_url.rsplit("/", 1)[0] + f"/{name}"

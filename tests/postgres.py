@@ -137,7 +137,8 @@ def running_server() -> Iterator[str]:
             with psycopg.connect(
                 host=str(base), port=port, user="postgres", dbname="postgres", autocommit=True
             ) as con:
-                con.execute(f"CREATE ROLE {ROLE} LOGIN PASSWORD '{password}'")
+                # CREATEDB: each test that counts rows makes a database of its own.
+                con.execute(f"CREATE ROLE {ROLE} LOGIN CREATEDB PASSWORD '{password}'")
                 con.execute(f"CREATE DATABASE {DATABASE} OWNER {ROLE}")
             yield f"postgresql://{ROLE}:{password}@127.0.0.1:{port}/{DATABASE}"
         finally:

@@ -48,11 +48,11 @@ def in_snapshot(data_dir: Path, sha256s: set[str]) -> bool:
     return sha256s <= {s["sha256"] for s in json.loads(path.read_text())["submissions"]}
 
 
-def test_two_quick_uploads_run_one_after_the_other_on_postgresql(tmp_path, postgresql_url):
+def test_two_quick_uploads_run_one_after_the_other_on_postgresql(tmp_path, postgresql_database):
     """Runs, sensor state and receipts in one real PostgreSQL server (deploy/dagster.yaml)."""
     home = instance_home(tmp_path / "dagster_home", ROOT / "deploy" / "dagster.yaml")
-    with running_portal(tmp_path / "data", ["05"], postgresql_url) as portal:
-        dagster_url = postgresql_url.replace("postgresql://", "postgresql+psycopg2://")
+    with running_portal(tmp_path / "data", ["05"], postgresql_database) as portal:
+        dagster_url = postgresql_database.replace("postgresql://", "postgresql+psycopg2://")
         env = {**portal.env, "DAGSTER_HOME": str(home), "DAGSTER_POSTGRES_URL": dagster_url}
         log = tmp_path / "daemon.log"
         with running_daemon(env, log):
@@ -81,7 +81,7 @@ def test_two_quick_uploads_run_one_after_the_other_on_postgresql(tmp_path, postg
             timeout=10,
         ).json()["submissions"]
         assert [s["in_force"] for s in listed] == [True, True]
-    with psycopg.connect(postgresql_url) as con:
+    with psycopg.connect(postgresql_database) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
         assert con.execute("SELECT count(*) FROM portal_submission").fetchone() == (2,)
 

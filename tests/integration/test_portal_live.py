@@ -40,7 +40,7 @@ def upload(url: str, token: str, region: str) -> requests.Response:
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_22_regions_upload_at_once_and_nothing_is_lost(database, tmp_path, request):
-    url_of_db = request.getfixturevalue("postgresql_url") if database == "postgresql" else None
+    url_of_db = request.getfixturevalue("postgresql_database") if database == "postgresql" else None
     with running_portal(tmp_path, REGIONS, url_of_db) as portal:
         with ThreadPoolExecutor(len(REGIONS)) as pool:
             answers = dict(
