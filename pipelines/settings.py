@@ -37,6 +37,31 @@ DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
+class Plausibility:
+    """Thresholds of the plausibility checks (`schemas/plausibility.yaml` names which rule
+    uses which); `[evstats.plausibility]` in the settings file overrides them."""
+
+    # Incidents flagged when more than `factor` times, or less than 1/`factor` of, the
+    # previous year's, and at least `min_difference` apart (small counts vary a lot).
+    incidents_factor: float = 2.0
+    incidents_min_difference: int = 10
+    # Zero incidents after a year with at least this many.
+    zero_after_at_least: int = 10
+    # The year's missions more than this many per cent off the previous year's.
+    missions_change_percent: float = 25.0
+    # A month's missions more than this many per cent off the file's median month.
+    month_off_percent: float = 50.0
+    # A code's share more than `share_points` percentage points off its share in the
+    # region's earlier `share_years` years, judged in files of `share_min_incidents` or more.
+    share_points: float = 20.0
+    share_min_incidents: int = 10
+    share_years: int = 3
+
+
+DEFAULT_PLAUSIBILITY = Plausibility()
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: str = "data"
     suppression_threshold: int = 3
@@ -49,6 +74,7 @@ class Settings:
     collection_close: str = "06-30"
     # A year reopened (or closed early) by the analyst: year → ISO date of its hard close.
     close_overrides: dict[str, str] = field(default_factory=dict)
+    plausibility: Plausibility = field(default_factory=Plausibility)
 
     @property
     def root(self) -> Path:
@@ -76,6 +102,12 @@ class Settings:
         """The year's collection status, the one thing of the pipeline's the portal reads:
         it must never open the warehouse, whose one writer is the pipeline."""
         return self.root / "status" / f"{year}.json"
+
+    @property
+    def history_path(self) -> Path:
+        """Every region's figures of each year in force, for the plausibility checks of the
+        portal, which may not open the warehouse (the pipeline reads the warehouse itself)."""
+        return self.root / "status" / "history.json"
 
     def last_run_path(self, year: int) -> Path:
         """How the year's last Dagster run ended (run id, success or failure, when), for the
@@ -117,6 +149,12 @@ def load_settings(**overrides: object) -> Settings:
     if os.environ.get("EVSTATS_LANG"):
         values["lang"] = os.environ["EVSTATS_LANG"]
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if "plausibility" in values:
+        given = dict(values["plausibility"])
+        unknown = set(given) - {f.name for f in fields(Plausibility)}
+        if unknown:
+            raise ValueError(f"{path}: unknown plausibility settings {sorted(unknown)}")
+        values["plausibility"] = Plausibility(**given)
     if "report_languages" in values:
         values["report_languages"] = tuple(values["report_languages"])
     settings = replace(Settings(), **values)

@@ -20,7 +20,9 @@ from dagster_duckdb import DuckDBResource
 from pipelines.assets import YEARS, markdown_table, partition_year
 from pipelines.assets.resources import EvstatsConfig, warehouse
 from pipelines.validate import gx_audit as gx_audit_worker
+from pipelines.validate.plausibility import share_columns
 from pipelines.validate.verdict import SubmissionFile, validate_files
+from pipelines.warehouse.history import build_history, write_history
 from pipelines.warehouse.snapshot import build_status, write_status
 from pipelines.warehouse.store import (
     contract_violations,
@@ -60,7 +62,14 @@ def submission_verdicts(
             gx_audit_worker.stop_worker()  # started in advance by the CLI, not needed
         today, limits = date.today(), evstats.settings.limits
         verdicts = validate_files(
-            files, schema, lang=evstats.lang, today=today, limits=limits, evaluator="polars"
+            files,
+            schema,
+            lang=evstats.lang,
+            today=today,
+            limits=limits,
+            evaluator="polars",
+            history=build_history(con, share_columns(schema)) if files else None,
+            plausibility=evstats.settings.plausibility,
         )
         if files:
             gx_audit_worker.register(
@@ -223,11 +232,14 @@ def collection_status(
     """`status/<year>.json`: every submission's verdict and what is in force, for the portal,
     which must not open the warehouse. Written once the rows in force are loaded, so it
     never names a file in force whose rows are not; a year whose files were all rejected
-    gets one too."""
+    gets one too. `status/history.json` beside it gives the portal's plausibility checks
+    the regions' earlier years."""
     year = partition_year(context)
     with warehouse(duckdb, evstats) as con:
         status = build_status(con, year)
+        history = build_history(con, share_columns(evstats.schema))
     path = write_status(evstats.settings.status_path(year), status)
+    write_history(evstats.settings.history_path, history)
     submissions = status["submissions"]
     verdicts = [s["status"] for s in submissions]
     return dg.MaterializeResult(

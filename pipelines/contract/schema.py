@@ -135,11 +135,26 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class PlausibilityRule:
+    """A check of a file against the region's earlier years (`schemas/plausibility.yaml`);
+    `thresholds` maps the check's parameters to settings, so a threshold is tuned in the
+    configuration, never in code."""
+
+    name: str
+    kind: str
+    check: str
+    figure: str
+    against: str
+    thresholds: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Schema:
     contracts: dict[str, Contract]
     codelists: dict[str, CodeList]
     rules: dict[str, Rule] = field(default_factory=dict)
     ui: dict[str, Text] = field(default_factory=dict)
+    plausibility: dict[str, PlausibilityRule] = field(default_factory=dict)
 
     def text(self, key: str, lang: str, **params: object) -> str:
         """A text of `schemas/ui.yaml`, in the plural form its count needs."""
@@ -226,6 +241,17 @@ def load_schema(schema_dir: Path = SCHEMA_DIR) -> Schema:
         )
         for name, spec in read("messages.yaml").items()
     }
+    plausibility = {
+        name: PlausibilityRule(name=name, **spec)
+        for name, spec in read("plausibility.yaml").items()
+    }
+    for rule in plausibility.values():
+        if rule.name not in rules or rule.kind not in contracts:
+            raise ValueError(f"plausibility rule {rule.name}: no message or unknown kind")
     return Schema(
-        contracts=contracts, codelists=codelists, rules=rules, ui=load_texts(read("ui.yaml"))
+        contracts=contracts,
+        codelists=codelists,
+        rules=rules,
+        ui=load_texts(read("ui.yaml")),
+        plausibility=plausibility,
     )

@@ -25,6 +25,7 @@ from pipelines.files import replace_atomically
 from pipelines.portal.models import ApiToken, Review, Submission, User
 from pipelines.settings import FIRST_YEAR, Settings
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
+from pipelines.warehouse.history import read_history
 from pipelines.warehouse.snapshot import read_status
 
 KINDS = ("incidents", "missions")
@@ -109,6 +110,8 @@ def check(upload: Upload, region_code: str, year: int, lang: str) -> Verdict:
         today=timezone.localdate(),
         limits=evstats().limits,
         evaluator="polars",
+        history=read_history(evstats().history_path),
+        plausibility=evstats().plausibility,
     )[0]
     refusal = next((i for i in verdict.issues if i.rule in REFUSED_RULES), None)
     if refusal is not None:

@@ -20,9 +20,10 @@ from pipelines.contract.issues import Issue, make_issue, sort_issues
 from pipelines.contract.privacy import CANDIDATE_RE, find_personal_data
 from pipelines.contract.schema import Column, Contract, Schema
 from pipelines.ingest.reader import ROW, read_table
-from pipelines.settings import DEFAULT_LIMITS, Limits
+from pipelines.settings import DEFAULT_LIMITS, DEFAULT_PLAUSIBILITY, Limits, Plausibility
 from pipelines.validate import polars_suite, suite
 from pipelines.validate.parsing import normalise, text_frame, typed_frame
+from pipelines.validate.plausibility import History, plausibility_issues
 
 Evaluator = Literal["gx", "polars"]
 
@@ -77,10 +78,16 @@ def validate_files(
     today: date,
     limits: Limits = DEFAULT_LIMITS,
     evaluator: Evaluator = "gx",
+    history: History | None = None,
+    plausibility: Plausibility = DEFAULT_PLAUSIBILITY,
 ) -> list[Verdict]:
     """Validate many files with one suite run per kind and year, which is what keeps it
     fast. `polars` decides verdicts in the pipeline and at the command line; `gx`
-    gives the same verdict at GX's import cost, for its audit (`gx_audit`)."""
+    gives the same verdict at GX's import cost, for its audit (`gx_audit`).
+
+    With `history` (the regions' earlier years in force), an accepted file of a known
+    region and year is also checked against them, with `plausibility`'s thresholds;
+    without it there are no plausibility warnings, as before they existed."""
     verdicts: list[Verdict] = []
     batches: dict[tuple[str, int | None], list[tuple[Verdict, pl.DataFrame]]] = {}
     for f in files:
@@ -123,6 +130,20 @@ def validate_files(
             verdict.issues.extend(_first_per_cell(found))
             if verdict.accepted:
                 verdict.frame = typed_frame(frame, contract)
+                if history is not None and verdict.region_code and verdict.year:
+                    verdict.issues.extend(
+                        plausibility_issues(
+                            verdict.frame,
+                            kind,
+                            verdict.region_code,
+                            verdict.year,
+                            history,
+                            plausibility,
+                            schema,
+                            lang,
+                            verdict.headers,
+                        )
+                    )
     for verdict in verdicts:
         verdict.issues = sort_issues(verdict.issues)
     return verdicts

@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ from pyaxis import pyaxis
 
 from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.settings import Settings
+from pipelines.warehouse.history import read_history
 from pipelines.warehouse.snapshot import read_status
 from tests.conftest import FIXTURES, INCIDENT_HEADER
 
@@ -403,3 +405,39 @@ def test_each_check_is_recorded_once_per_run_with_its_year(tmp_path):
         assert [(r.run_id, r.status.value, r.partition) for r in records] == [
             (result.run_id, status, "2023")
         ]
+
+
+def doubled_next_year() -> bytes:
+    """Region 05's 2023 incidents as a 2024 file that holds each twice under new ids, and
+    one more: 41 against 20 (exactly twice, 40, would not be flagged)."""
+    lines = (FIXTURES / "inbox/2023/05/incidents.csv").read_text(encoding="utf-8").splitlines()
+    rows = [line.replace("2023-", "2024-") for line in lines[1:]]
+    copies = [f"{copy}{row}" for copy in ("a", "b") for row in rows] + [f"c{rows[0]}"]
+    return ("\n".join([lines[0], *copies]) + "\n").encode()
+
+
+def test_a_hidden_doubling_is_warned_with_both_figures_and_still_accepted(tmp_path):
+    settings = replace(_fixture_year(tmp_path), lang="en")
+    assert run(settings).success
+    history = read_history(settings.history_path)
+    assert history["05"]["2023"]["incidents"] == 20
+    folder = tmp_path / "inbox" / "2024" / "05"
+    folder.mkdir(parents=True)
+    (folder / "incidents.csv").write_bytes(doubled_next_year())
+    result = run(settings, "2024")
+    assert result.success and _audit(result).passed  # GX does not judge plausibility
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        found = con.execute(
+            "SELECT s.status, i.severity, i.value, i.message FROM submission_issues i "
+            "JOIN submissions s USING (submission_id) WHERE s.year = 2024"
+        ).fetchall()
+    assert found == [
+        (
+            "accepted",
+            "warning",
+            "41",
+            "The file has 41 incidents, against 20 in 2023. A change this large is unusual: "
+            "check that no incidents are missing or counted twice, or explain the change.",
+        )
+    ]
+    assert read_history(settings.history_path)["05"]["2024"]["incidents"] == 41

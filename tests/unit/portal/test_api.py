@@ -1,6 +1,7 @@
 """The JSON API: every status code of its contract, and one region never seeing another's."""
 
 import hashlib
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from pipelines.portal.models import ApiToken, Submission
+from pipelines.warehouse.history import write_history
 from tests.unit.portal.conftest import BAD, GOOD
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +170,22 @@ def test_personal_data_is_masked_in_the_answer(token):
     assert hetu not in response.content.decode()
     assert "308T" not in response.content.decode()
     assert any(i["rule"].startswith("personal") for i in response.json()["issues"])
+
+
+def test_check_warns_of_a_doubling_against_the_pipelines_history(token, data_dir):
+    """Region 05 had 20 incidents in 2022 by the history the pipeline wrote; its 2023 file
+    holds the fixture's 20 twice under other ids, and one more."""
+    header, *rows = GOOD.decode().splitlines()
+    types = Counter(row.split(",")[5] for row in rows)  # the same shares as the file's
+    write_history(
+        data_dir / "status" / "history.json",
+        {"05": {"2022": {"incidents": 20, "codes": {"incident_type": dict(types)}}}},
+    )
+    doubled = [f"{copy}{row}" for copy in ("a", "b") for row in rows] + [f"c{rows[0]}"]
+    data = "\n".join([header, *doubled]).encode()
+    body = post("/api/v1/check?lang=en", token, file=upload("a.csv", data), year="2023").json()
+    assert body["accepted"] is True
+    assert [(i["rule"], i["severity"], i["row"], i["value"]) for i in body["issues"]] == [
+        ("incidents_changed", "warning", None, "41")
+    ]
+    assert body["issues"][0]["message"].startswith("The file has 41 incidents, against 20 in 2022.")
