@@ -121,3 +121,27 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}/{self.region_code} {self.state}"
+
+
+class Explanation(models.Model):
+    """A region's answer to a plausibility warning on one of its files: a reason from the
+    code list `explanation_reasons` and free text (screened for personal data)."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="explanations"
+    )
+    rule = models.CharField(max_length=64)
+    row = models.IntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=32)
+    text = models.TextField(blank=True, default="")
+    explained_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL)
+    explained_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("submission", "rule", "row")
+        constraints = (
+            models.UniqueConstraint(fields=("submission", "rule", "row"), name="one_per_warning"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.rule} {self.reason}"

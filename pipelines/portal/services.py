@@ -22,7 +22,7 @@ from pipelines.contract.i18n import LANGUAGES
 from pipelines.contract.privacy import mask_personal_data
 from pipelines.contract.schema import Schema, load_schema
 from pipelines.files import replace_atomically
-from pipelines.portal.models import ApiToken, Review, Submission, User
+from pipelines.portal.models import ApiToken, Explanation, Review, Submission, User
 from pipelines.settings import FIRST_YEAR, Settings
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 from pipelines.warehouse.history import read_history
@@ -306,3 +306,51 @@ def mail_review(done: Review, portal_url: str) -> int:
     body = "\n\n".join(t(f"mail_body_{done.state}", lang, **params) for lang in LANGUAGES)
     send_mail(subject, body, None, to)
     return len(to)
+
+
+def warnings_to_explain(submission: Submission) -> list[dict]:
+    """The file's plausibility warnings: figures far from the region's earlier years,
+    which the region explains (or corrects) before the analyst accepts the year."""
+    rules = schema().plausibility
+    return [i for i in submission.issues if i["rule"] in rules]
+
+
+def unexplained(submission: Submission) -> list[dict]:
+    done = {(e.rule, e.row) for e in submission.explanations.all()}
+    return [i for i in warnings_to_explain(submission) if (i["rule"], i["row"]) not in done]
+
+
+def explain(
+    submission: Submission, rule: str, row: int | None, reason: str, text: str, user: User
+) -> Explanation:
+    """Keep the region's answer to one warning; the text is masked like any text a
+    region sends, as it may be read in pages and the report's quality section."""
+    if reason not in schema().codelists["explanation_reasons"].codes:
+        raise ValueError(f"unknown reason {reason!r}")
+    if not any(i["rule"] == rule and i["row"] == row for i in warnings_to_explain(submission)):
+        raise ValueError(f"no {rule} warning at row {row} in this file")
+    explanation, _ = Explanation.objects.update_or_create(
+        submission=submission,
+        rule=rule,
+        row=row,
+        defaults={
+            "reason": reason,
+            "text": mask_personal_data(text.strip()),
+            "explained_by": user,
+            "explained_at": timezone.now(),
+        },
+    )
+    return explanation
+
+
+def files_in_review(region_code: str, year: int) -> list[Submission]:
+    """What the analyst signs off: the latest accepted file of each kind (the one the
+    pipeline takes in force)."""
+    latest = []
+    for kind in KINDS:
+        found = Submission.objects.filter(
+            region_code=region_code, year=year, kind=kind, accepted=True
+        ).first()
+        if found is not None:
+            latest.append(found)
+    return latest

@@ -29,6 +29,7 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("submissions/<int:pk>/", views.submission, name="submission"),
     path("submissions/<int:pk>/annotated.xlsx", views.annotated, name="annotated"),
+    path("submissions/<int:pk>/explain", views.explain, name="explain"),
     path("templates/<str:lang>/<str:name>", views.template_download, name="template"),
     path("collection/<int:year>/", views.collection, name="collection"),
     path("collection/<int:year>/missing.csv", views.missing_csv, name="missing_csv"),

@@ -181,6 +181,14 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
         submission=sub,
         region_name=services.regions().get(sub.region_code, ""),
         in_force=services.in_force(sub),
+        explained=explained_warnings(sub),
+        reasons=[
+            (
+                code,
+                services.schema().codelists["explanation_reasons"].label(code, current_language()),
+            )
+            for code in services.schema().codelists["explanation_reasons"].codes
+        ],
     )
     return render(request, "portal/verdict.html", context)
 
@@ -267,6 +275,11 @@ def review(request: HttpRequest, year: int, region_code: str) -> HttpResponse:
         ):
             messages.error(request, t("review_needs_message"))
             return redirect("review", year=year, region_code=region_code)
+        files = services.files_in_review(region_code, year)
+        waiting = sum(len(services.unexplained(f)) for f in files)
+        if state == Review.ACCEPTED and waiting:
+            messages.error(request, t("review_explanations_missing", n=waiting))
+            return redirect("review", year=year, region_code=region_code)
         done = services.review(region_code, year, state, message, request.user)
         try:
             sent = services.mail_review(done, request.build_absolute_uri("/"))
@@ -283,8 +296,53 @@ def review(request: HttpRequest, year: int, region_code: str) -> HttpResponse:
             "submissions": Submission.objects.filter(region_code=region_code, year=year),
             "current": services.current_review(region_code, year),
             "kinds": kind_labels(),
+            "explained": [
+                explained_warnings(f) for f in services.files_in_review(region_code, year)
+            ],
         },
     )
+
+
+def explained_warnings(submission: Submission) -> dict[str, object]:
+    """A file's plausibility warnings, each with the region's explanation if given."""
+    answers = {(e.rule, e.row): e for e in submission.explanations.all()}
+    reasons = services.schema().codelists["explanation_reasons"]
+    lang = current_language()
+    return {
+        "submission": submission,
+        "warnings": [
+            {
+                **issue,
+                "answer": answers.get((issue["rule"], issue["row"])),
+                "reason": reasons.label(answers[(issue["rule"], issue["row"])].reason, lang)
+                if (issue["rule"], issue["row"]) in answers
+                else None,
+            }
+            for issue in services.warnings_to_explain(submission)
+        ],
+    }
+
+
+@login_required
+@require_POST
+def explain(request: HttpRequest, pk: int) -> HttpResponse:
+    sub = get_object_or_404(Submission, pk=pk)
+    region_of(request, sub)
+    row = request.POST.get("row")
+    try:
+        services.explain(
+            sub,
+            request.POST.get("rule", ""),
+            int(row) if row else None,
+            request.POST.get("reason", ""),
+            request.POST.get("text", ""),
+            request.user,
+        )
+    except ValueError:
+        messages.error(request, t("explanation_invalid"))
+    else:
+        messages.success(request, t("explanation_saved"))
+    return redirect("submission", pk=pk)
 
 
 @login_required

@@ -206,7 +206,11 @@ def _share_off(case: Case) -> list[dict[str, Any]]:
     window = {
         y: f
         for y, f in case.earlier.items()
-        if case.year - case.params["years"] <= y < case.year and "incidents" in f
+        # A year whose history lacks the codes (written before this rule existed) is not
+        # a year of the average: it cannot say what the shares were.
+        if case.year - case.params["years"] <= y < case.year
+        and "incidents" in f
+        and case.rule.figure in f.get("codes", {})
     }
     before_total = sum(int(f["incidents"]) for f in window.values())
     if total < case.params["min_incidents"] or not before_total:

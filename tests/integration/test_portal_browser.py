@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
+from pipelines.warehouse.history import write_history
 from tests.conftest import FIXTURES
 from tests.integration.conftest import WCAG_21_AA, WIDTHS
 from tests.integration.portal import EVSTATS, PASSWORD, Portal, running_portal
@@ -25,6 +26,16 @@ BAD = GOOD.replace(b"05-02,05,2023-03-02,08:15,B,verbal", b"05-02,05,2023-03-02,
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     with running_portal(tmp_path_factory.mktemp("portal"), ["05"]) as running:
         yield running
+
+
+def doubled_file(portal: Portal, tmp_path: Path) -> Path:
+    """Region 05's fixture incidents twice and one more, against a history of 20."""
+    header, *rows = GOOD.decode().splitlines()
+    write_history(portal.data_dir / "status" / "history.json", {"05": {"2022": {"incidents": 20}}})
+    path = tmp_path / "kaksinkertainen.csv"
+    lines = [f"{copy}{row}" for copy in ("a", "b") for row in rows] + [f"c{rows[0]}"]
+    path.write_text("\n".join([header, *lines]))
+    return path
 
 
 def axe_violations(page: Page) -> dict[str, dict[str, int]]:
@@ -116,6 +127,12 @@ def test_every_page_passes_axe_in_every_language(browser: Browser, portal: Porta
     page.get_by_label("Tiedosto", exact=True).set_input_files(bad)
     page.get_by_role("button", name="Lähetä", exact=True).click()
     pages["receipt"] = axe_violations(page)
+    page.goto(portal.url)
+    page.locator("#id_year").select_option("2023")
+    page.get_by_label("Tiedosto", exact=True).set_input_files(doubled_file(portal, tmp_path))
+    page.get_by_role("button", name="Lähetä", exact=True).click()
+    expect(page.get_by_role("heading", name="Selitä poikkeamat", exact=False)).to_be_visible()
+    pages["receipt with explanations"] = axe_violations(page)
     image = tmp_path / "kuva.csv"
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     page.goto(portal.url)
@@ -146,4 +163,4 @@ def test_every_page_passes_axe_in_every_language(browser: Browser, portal: Porta
     pages["set password"] = axe_violations(fresh)
     context.close()
     assert {name: found for name, found in pages.items() if found} == {}
-    assert len(pages) == 11
+    assert len(pages) == 12

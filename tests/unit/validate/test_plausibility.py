@@ -209,3 +209,10 @@ def test_every_rule_has_its_thresholds_in_the_settings(schema):
         assert schema.rules[rule.name].severity == "warning"
         for setting in rule.thresholds.values():
             assert hasattr(DEFAULT_PLAUSIBILITY, setting), (rule.name, setting)
+
+
+
+def test_a_history_without_code_counts_gives_no_share_warning_and_no_error():
+    """A history written before the share rule existed holds no code counts."""
+    v = verdict(incidents({"verbal": 30}), {"05": {"2022": {"incidents": 30}}})
+    assert v.accepted and found(v) == []
