@@ -7,7 +7,9 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from pipelines.cli import main
 from tests.conftest import FIXTURES
@@ -106,6 +108,11 @@ def test_release_v1_then_a_correction_as_v2(tmp_path, capsys):
     assert '<div class="meta">Julkaisu v2, 1.4.2025</div>' in page
     assert f'<p class="revision">{note}</p>' in page
     assert "Release v2, 2025-04-01" in (v2 / "outputs" / "report.en.html").read_text("utf-8")
+    first_page = " ".join(
+        PdfReader(v2 / "outputs" / "report.sv.pdf").pages[0].extract_text().split()
+    )
+    assert "Publicering v2, 1.4.2025" in first_page
+    assert "6 publicerade värden ändrades" in first_page
     meta = load_workbook(v2 / "outputs" / "tables.xlsx")["Metatiedot"]
     assert [r[:2] for r in meta.iter_rows(values_only=True)][:2] == [
         ("Julkaisu", "Julkaisu v2, 1.4.2025"),
@@ -128,3 +135,18 @@ def test_release_v1_then_a_correction_as_v2(tmp_path, capsys):
         f'  <div class="meta">Julkaisu v2, 1.4.2025</div>\n  <p class="revision">{note}</p>\n'
     )
     assert plain == page.replace(release_lines, "")
+
+
+def test_a_failed_run_releases_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("pipelines.cli.run_year", lambda *args, **kwargs: False)
+    assert main(["release", "--year", "2023", "--data-dir", str(tmp_path)]) == 1
+    assert "nothing released" in capsys.readouterr().err
+    assert not (tmp_path / "releases").exists()
+
+
+def test_a_release_date_must_be_a_date(capsys, monkeypatch):
+    monkeypatch.setenv("EVSTATS_LANG", "en")
+    with pytest.raises(SystemExit) as exit_:
+        main(["release", "--year", "2023", "--date", "15.3.2025"])
+    assert exit_.value.code == 2
+    assert "'15.3.2025' is not a date written as 2025-03-15" in capsys.readouterr().err
