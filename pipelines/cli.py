@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from dagster import DagsterInstance
 
     from pipelines.contract.schema import Schema
+    from pipelines.publish.release import Release
     from pipelines.settings import Settings
     from pipelines.validate.verdict import Verdict
 
@@ -176,6 +177,31 @@ def build_parser(lang: str = "en", default_lang: str = "fi") -> argparse.Argumen
     options.add_argument(
         "--years", type=year, nargs="+", metavar=year_, help=t("help_rebuild_years")
     )
+
+    def day(value: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(t("bad_date", value=repr(value))) from None
+
+    _, _, options = t.parser(
+        sub.add_parser, "release", help=t("help_release"), description=t("help_release")
+    )
+    options.add_argument("--year", type=year, metavar=year_, required=True, help=t("help_year"))
+    options.add_argument(
+        "--note", default="", metavar=t("help_metavar_text"), help=t("help_release_note")
+    )
+    options.add_argument(
+        "--date", type=day, metavar=t("help_metavar_date"), help=t("help_release_date")
+    )
+    options.add_argument("--data-dir", metavar=folder, help=t("help_data_dir"))
+    options.add_argument("--verbose", action="store_true", help=t("help_verbose"))
+
+    _, _, options = t.parser(
+        sub.add_parser, "releases", help=t("help_releases"), description=t("help_releases")
+    )
+    options.add_argument("--year", type=year, metavar=year_, required=True, help=t("help_year"))
+    options.add_argument("--data-dir", metavar=folder, help=t("help_data_dir"))
 
     for name in ("run", "demo"):
         _, _, options = t.parser(
@@ -335,9 +361,11 @@ def run_year(
     verbose: bool,
     only: str | None = None,
     languages: list[str] | None = None,
+    release: Release | None = None,
 ) -> bool:
     """Materialize the year through the same Definitions the Dagster UI loads; `only`
-    names one asset to rebuild from the warehouse without re-ingesting."""
+    names one asset to rebuild from the warehouse without re-ingesting, `release` the
+    release the report is made for (its config, as the UI's launchpad would give it)."""
     import dagster as dg
 
     from pipelines.definitions import JOB_NAME, build_defs
@@ -346,8 +374,15 @@ def run_year(
     job = defs.resolve_job_def(JOB_NAME)
     loggers = {"console": {"config": {"log_level": "INFO"}}} if verbose else {"progress": {}}
     run_config: dict[str, object] = {"loggers": loggers}
-    if languages:
-        run_config["ops"] = {"yearly_report": {"config": {"languages": languages}}}
+    report: dict[str, object] = {"languages": languages} if languages else {}
+    if release:
+        report.update(
+            release=release.number,
+            release_date=release.date.isoformat(),
+            release_note=release.note,
+        )
+    if report:
+        run_config["ops"] = {"yearly_report": {"config": report}}
     print(f"evstats {__version__}: year {year}", file=sys.stderr)
     with _instance() as instance:
         wait_for_writers(instance)
@@ -522,6 +557,55 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    """Run the year, then freeze its outputs and inputs as the next release; nothing is
+    written when the run fails."""
+    from pipelines.publish import report_workers
+    from pipelines.publish.release import Release, inputs_in_force, next_number, write_release
+    from pipelines.settings import load_settings
+    from pipelines.validate import gx_audit
+    from pipelines.warehouse.snapshot import read_status
+
+    with gx_audit.running_worker(), report_workers.running():
+        settings = load_settings(data_dir=args.data_dir)
+        year_dir = settings.releases_dir(args.year)
+        release = Release(next_number(year_dir), args.date or date.today(), args.note or "")
+        ok = run_year(settings, args.year, verbose=args.verbose, release=release)
+    status = read_status(settings.status_path(args.year))
+    if not ok or status is None:
+        print(f"evstats release: the run of {args.year} failed, nothing released", file=sys.stderr)
+        return 1
+    path = write_release(
+        year_dir,
+        release,
+        args.year,
+        settings.root / "reports" / str(args.year),
+        inputs_in_force(status, settings.archive),
+        __version__,
+        settings.as_dict(),
+    )
+    _report_outputs(settings, [args.year])
+    print(f"release {release.name} of {args.year}: {path}")
+    return 0
+
+
+def cmd_releases(args: argparse.Namespace) -> int:
+    from pipelines.publish.release import read_manifests
+    from pipelines.settings import load_settings
+
+    settings = load_settings(data_dir=args.data_dir)
+    manifests = read_manifests(settings.releases_dir(args.year))
+    if not manifests:
+        print(f"no releases of {args.year}")
+        return 0
+    header = ["release", "date", "revised cells", "note"]
+    table = [[m["name"], m["date"], str(m["revised_cells"]), m["note"]] for m in manifests]
+    widths = [max(len(x) for x in col) for col in zip(header, *table, strict=True)]
+    for line in [header, *table]:
+        print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from pipelines.contract.schema import load_schema
     from pipelines.contract.template import write_templates
@@ -637,6 +721,8 @@ def main(argv: list[str] | None = None) -> int:
         "history": cmd_history,
         "serve": cmd_serve,
         "rebuild": cmd_rebuild,
+        "release": cmd_release,
+        "releases": cmd_releases,
         "users": cmd_users,
         "tokens": cmd_tokens,
     }

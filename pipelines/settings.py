@@ -98,6 +98,10 @@ class Settings:
     def px_dir(self, year: int) -> Path:
         return self.root / "reports" / str(year) / "px"
 
+    def releases_dir(self, year: int) -> Path:
+        """The year's releases, `v1`, `v2`, …: kept for ever, never rewritten."""
+        return self.root / "releases" / str(year)
+
     def status_path(self, year: int) -> Path:
         """The year's collection status, the one thing of the pipeline's the portal reads:
         it must never open the warehouse, whose one writer is the pipeline."""

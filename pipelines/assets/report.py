@@ -1,6 +1,7 @@
 """Publish: the yearly report in Finnish, Swedish and English."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -8,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines import __version__
 from pipelines.assets import YEARS, partition_year
 from pipelines.assets.resources import EvstatsConfig, warehouse
+from pipelines.publish.release import Release, revisions, tables_of
 from pipelines.publish.report_data import gather
 from pipelines.publish.report_workers import write_reports
 from pipelines.publish.tables import Disclosure
@@ -15,9 +17,25 @@ from pipelines.publish.tables import Disclosure
 
 class ReportConfig(dg.Config):
     """Which languages to build; empty means the settings' `report_languages`
-    (`evstats report --lang sv` builds one)."""
+    (`evstats report --lang sv` builds one). `release` is the number of the release the
+    run is made for (`evstats release`), with its ISO date and note; 0 for a plain run."""
 
     languages: list[str] = []  # noqa: RUF012 - pydantic copies defaults
+    release: int = 0
+    release_date: str = ""
+    release_note: str = ""
+
+
+def release_of(config: ReportConfig, releases: Path, tables: Path) -> Release | None:
+    """The release the report is for, its revised cells counted against the previous
+    release's tables as published, the same count `evstats release` writes out."""
+    if not config.release:
+        return None
+    previous = tables_of(releases, config.release - 1)
+    revised = len(revisions(previous, tables, config.release_note)) if config.release > 1 else 0
+    return Release(
+        config.release, date.fromisoformat(config.release_date), config.release_note, revised
+    )
 
 
 @dg.asset(
@@ -38,8 +56,9 @@ def yearly_report(
     settings = evstats.settings
     rules = Disclosure(settings.suppression_threshold, settings.unreliable_below)
     run_time = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    release = release_of(config, settings.releases_dir(year), settings.tables_dir(year))
     with warehouse(duckdb, evstats) as con:
-        data = gather(con, year, rules, evstats.schema, __version__, run_time)
+        data = gather(con, year, rules, evstats.schema, __version__, run_time, release)
     outputs = {}
     languages = config.languages or list(settings.report_languages)
     written = write_reports(data, evstats.schema, languages, settings.root / "reports" / str(year))

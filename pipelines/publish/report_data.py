@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract.schema import SCHEMA_DIR, Schema, read_yaml
+from pipelines.publish.release import Release
 from pipelines.publish.tables import (
     Disclosure,
     Row,
@@ -54,6 +55,8 @@ class ReportData:
     version: str
     regions_total: int = 22
     notes: list[str] = field(default_factory=list)
+    # Set when the report is made for a release; a plain run's report names none.
+    release: Release | None = None
 
 
 QUALITY_SQL = """
@@ -80,6 +83,7 @@ def gather(
     schema: Schema,
     version: str,
     run_time: datetime,
+    release: Release | None = None,
 ) -> ReportData:
     years = [
         y
@@ -111,4 +115,5 @@ def gather(
         run_time=run_time,
         version=version,
         regions_total=len(schema.codelists["regions"].codes),
+        release=release,
     )

@@ -70,6 +70,8 @@ class View:
     chart_files: dict[str, list[Path]] = field(default_factory=dict)
     contents: str = ""
     charts: dict[str, Chart] = field(default_factory=dict)
+    release: str = ""
+    revision: str = ""
 
 
 def suffix(lang: str) -> str:
@@ -489,10 +491,34 @@ def chart_texts(data: ReportData, schema: Schema, t: Texts) -> dict[str, Chart]:
     }
 
 
+def release_texts(data: ReportData, t: Texts) -> tuple[str, str]:
+    """Which release the report is and, from the second on, what was revised since the
+    one before; both empty for a plain run, whose report is then as it always was."""
+    release = data.release
+    if release is None:
+        return "", ""
+    day = release.date
+    label = t(
+        "release_label",
+        number=release.number,
+        day=day.day,
+        month=day.month,
+        year=day.year,
+        iso_date=day.isoformat(),
+    )
+    if release.number == 1:
+        return label, ""
+    revision = t("revision_note", n=release.revised_cells, previous=release.number - 1)
+    if release.note:
+        revision += " " + t("revision_reason", reason=release.note)
+    return label, revision
+
+
 def build_view(data: ReportData, schema: Schema, lang: str) -> View:
     """The whole report in one language, section by section."""
     t = Texts(lang)
     figures, summary = _key_figures(data, t, lang)
+    release, revision = release_texts(data, t)
     return View(
         lang=lang,
         year=data.year,
@@ -513,4 +539,6 @@ def build_view(data: ReportData, schema: Schema, lang: str) -> View:
         ],
         contents=t("contents"),
         charts=chart_texts(data, schema, t),
+        release=release,
+        revision=revision,
     )

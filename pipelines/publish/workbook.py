@@ -12,7 +12,14 @@ from pipelines.files import replace_atomically
 from pipelines.publish.numbers import SUPPRESSED
 from pipelines.publish.report_data import ReportData
 from pipelines.publish.tables import DECIMALS, Row
-from pipelines.publish.view import Texts, hour_bands, rate_note, unknown_time_note, weekday_names
+from pipelines.publish.view import (
+    Texts,
+    hour_bands,
+    rate_note,
+    release_texts,
+    unknown_time_note,
+    weekday_names,
+)
 
 FIXED_FORMATS = {column: "0." + "0" * places for column, places in DECIMALS.items()}
 
@@ -228,7 +235,10 @@ def write_workbook(data: ReportData, schema: Schema, lang: str, path: Path) -> P
         breaks,
     )
     meta = book.create_sheet(t("sheet_metadata"))
+    release, revision = release_texts(data, t)
     for key, value in [
+        *([(t("m_release"), release)] if release else []),
+        *([(t("m_revisions"), revision)] if revision else []),
         (t("m_source"), t("publisher")),
         (
             t("m_coverage"),

@@ -1,0 +1,152 @@
+"""`evstats release` on the hand-counted fixture year: v1, then a corrected missions file
+for region 05 and v2, whose revisions are counted by hand in the test."""
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from pipelines.cli import main
+from tests.conftest import FIXTURES
+
+
+def hashes(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+# Region 05's January missions corrected from 2,000 to 2,600: 24,000 → 24,600 missions,
+# the nation's 75,000 → 75,600 with 26 incidents. Rates per 1,000 missions: 05
+# 20 000 / 24 000 = 0.8333 → 20 000 / 24 600 = 0.8130; nation 26 000 / 75 000 = 0.3467 →
+# 26 000 / 75 600 = 0.3439. Missions per incident: 05 1,200.0 → 1,230.0; nation
+# 2,884.6 → 2,907.7. No flag changes (05 keeps 20 incidents), no breakdown changes
+# (percentages are of incidents).
+EXPECTED_REVISIONS = """table,keys,column,old,new,change,reason
+national,year=2023,missions,75000,75600,changed,Korjaus
+national,year=2023,incidents_per_1000_missions,0.3467,0.3439,changed,Korjaus
+national,year=2023,missions_per_incident,2884.6,2907.7,changed,Korjaus
+regions,year=2023;region_code=05,missions,24000,24600,changed,Korjaus
+regions,year=2023;region_code=05,incidents_per_1000_missions,0.8333,0.8130,changed,Korjaus
+regions,year=2023;region_code=05,missions_per_incident,1200.0,1230.0,changed,Korjaus
+"""
+
+
+def test_release_v1_then_a_correction_as_v2(tmp_path, capsys):
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    data = ["--data-dir", str(tmp_path)]
+    assert main(["release", "--year", "2023", "--date", "2025-03-15", *data]) == 0
+    v1 = tmp_path / "releases" / "2023" / "v1"
+    manifest = json.loads((v1 / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["release"], manifest["date"], manifest["previous"]) == (1, "2025-03-15", None)
+    assert manifest["settings"]["suppression_threshold"] == 3
+    listed = {f["path"]: f["sha256"] for f in manifest["outputs"] + manifest["inputs"]}
+    assert listed == {k: v for k, v in hashes(v1).items() if k != "manifest.json"}
+    # Every input in force (06's incidents were rejected; 20 sent no incidents), frozen as sent.
+    frozen = {(i["region_code"], i["kind"]): i for i in manifest["inputs"]}
+    assert sorted(frozen) == [
+        ("01", "incidents"),
+        ("01", "missions"),
+        ("05", "incidents"),
+        ("05", "missions"),
+        ("06", "missions"),
+        ("07", "incidents"),
+        ("07", "missions"),
+        ("20", "missions"),
+        ("90", "incidents"),
+        ("90", "missions"),
+    ]
+    for (region, kind), i in frozen.items():
+        sent = (FIXTURES / "inbox" / "2023" / region / f"{kind}.csv").read_bytes()
+        assert (v1 / i["path"]).read_bytes() == sent
+    outputs = {f["path"] for f in manifest["outputs"]}
+    for name in (
+        "tables/national.csv",
+        "tables/datapackage.json",
+        "px/regions.px",
+        "report.html",
+        "report.sv.pdf",
+        "report.en.html",
+        "tables.xlsx",
+        "charts/fi/regions.svg",
+    ):
+        assert f"outputs/{name}" in outputs
+    page = (v1 / "outputs" / "report.html").read_text(encoding="utf-8")
+    assert '<div class="meta">Julkaisu v1, 15.3.2025</div>' in page
+    assert 'class="revision"' not in page
+    before = hashes(v1)
+
+    corrected = (FIXTURES / "inbox" / "2023" / "05" / "missions.csv").read_text(encoding="utf-8")
+    resubmission = tmp_path / "inbox" / "2023" / "05" / "missions_korjattu.csv"
+    resubmission.write_text(corrected.replace("05,2023,1,2000", "05,2023,1,2600"), "utf-8")
+    later = (tmp_path / "inbox" / "2023" / "05" / "missions.csv").stat().st_mtime + 60
+    os.utime(resubmission, (later, later))
+    args = ["release", "--year", "2023", "--note", "Korjaus", "--date", "2025-04-01", *data]
+    assert main(args) == 0
+    v2 = v1.with_name("v2")
+    assert (v2 / "revisions.csv").read_text(encoding="utf-8") == EXPECTED_REVISIONS
+    assert hashes(v1) == before
+    manifest = json.loads((v2 / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["revised_cells"], manifest["note"], manifest["previous"]) == (
+        6,
+        "Korjaus",
+        "v1",
+    )
+    assert any(i["file_name"] == "missions_korjattu.csv" for i in manifest["inputs"])
+    note = (
+        "Tämä julkaisu korjaa julkaisua v1: 6 julkaistua arvoa muuttui. Muuttuneet arvot ovat "
+        "tiedostossa revisions.csv. Syy: Korjaus."
+    )
+    page = (v2 / "outputs" / "report.html").read_text(encoding="utf-8")
+    assert '<div class="meta">Julkaisu v2, 1.4.2025</div>' in page
+    assert f'<p class="revision">{note}</p>' in page
+    assert "Release v2, 2025-04-01" in (v2 / "outputs" / "report.en.html").read_text("utf-8")
+    first_page = " ".join(
+        PdfReader(v2 / "outputs" / "report.sv.pdf").pages[0].extract_text().split()
+    )
+    assert "Publicering v2, 1.4.2025" in first_page
+    assert "6 publicerade värden ändrades" in first_page
+    meta = load_workbook(v2 / "outputs" / "tables.xlsx")["Metatiedot"]
+    assert [r[:2] for r in meta.iter_rows(values_only=True)][:2] == [
+        ("Julkaisu", "Julkaisu v2, 1.4.2025"),
+        ("Korjaukset", note),
+    ]
+
+    capsys.readouterr()
+    assert main(["releases", "--year", "2023", *data]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "release  date        revised cells  note",
+        "v1       2025-03-15  0",
+        "v2       2025-04-01  6              Korjaus",
+    ]
+
+    # A plain run names no release: its report is the one `evstats run` always wrote.
+    assert main(["run", "--year", "2023", *data]) == 0
+    plain = (tmp_path / "reports" / "2023" / "report.html").read_text(encoding="utf-8")
+    assert "Julkaisu" not in plain
+    release_lines = (
+        f'  <div class="meta">Julkaisu v2, 1.4.2025</div>\n  <p class="revision">{note}</p>\n'
+    )
+    assert plain == page.replace(release_lines, "")
+
+
+def test_a_failed_run_releases_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("pipelines.cli.run_year", lambda *args, **kwargs: False)
+    assert main(["release", "--year", "2023", "--data-dir", str(tmp_path)]) == 1
+    assert "nothing released" in capsys.readouterr().err
+    assert not (tmp_path / "releases").exists()
+
+
+def test_a_release_date_must_be_a_date(capsys, monkeypatch):
+    monkeypatch.setenv("EVSTATS_LANG", "en")
+    with pytest.raises(SystemExit) as exit_:
+        main(["release", "--year", "2023", "--date", "15.3.2025"])
+    assert exit_.value.code == 2
+    assert "'15.3.2025' is not a date written as 2025-03-15" in capsys.readouterr().err
