@@ -211,7 +211,6 @@ def test_every_rule_has_its_thresholds_in_the_settings(schema):
             assert hasattr(DEFAULT_PLAUSIBILITY, setting), (rule.name, setting)
 
 
-
 def test_a_history_without_code_counts_gives_no_share_warning_and_no_error():
     """A history written before the share rule existed holds no code counts."""
     v = verdict(incidents({"verbal": 30}), {"05": {"2022": {"incidents": 30}}})
