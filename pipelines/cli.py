@@ -560,8 +560,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_release(args: argparse.Namespace) -> int:
     """Run the year, then freeze its outputs and inputs as the next release; nothing is
     written when the run fails."""
+    from dataclasses import replace
+
+    from pipelines.contract.schema import load_schema
     from pipelines.publish import report_workers
     from pipelines.publish.release import Release, inputs_in_force, next_number, write_release
+    from pipelines.publish.signoff import missing, not_accepted, read_signoff
     from pipelines.settings import load_settings
     from pipelines.validate import gx_audit
     from pipelines.warehouse.snapshot import read_status
@@ -575,6 +579,17 @@ def cmd_release(args: argparse.Namespace) -> int:
     if not ok or status is None:
         print(f"evstats release: the run of {args.year} failed, nothing released", file=sys.stderr)
         return 1
+    signoff = read_signoff(settings.signoff_path(args.year))
+    waiting = not_accepted(signoff, sorted(status["in_force"]))
+    if waiting:
+        print(
+            f"evstats release: {args.year} is not signed off for regions {', '.join(waiting)} "
+            "(the analyst accepts each region's year in the portal); nothing released",
+            file=sys.stderr,
+        )
+        return 1
+    regions = list(load_schema().codelists["regions"].codes)
+    release = replace(release, missing_regions=tuple(missing(regions, list(status["in_force"]))))
     path = write_release(
         year_dir,
         release,

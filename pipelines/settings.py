@@ -113,6 +113,11 @@ class Settings:
         portal, which may not open the warehouse (the pipeline reads the warehouse itself)."""
         return self.root / "status" / "history.json"
 
+    def signoff_path(self, year: int) -> Path:
+        """The analyst's sign-off of the year's regions and the regions' explanations, as
+        the portal last wrote them: what a release checks and the report quotes."""
+        return self.root / "signoff" / f"{year}.json"
+
     def last_run_path(self, year: int) -> Path:
         """How the year's last Dagster run ended (run id, success or failure, when), for the
         analyst's view in the portal: a failed run writes no status snapshot."""

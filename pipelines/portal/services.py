@@ -10,6 +10,7 @@ made of the files is read from the status snapshot it writes after each run.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC
 from functools import cache
@@ -280,7 +281,7 @@ def current_review(region_code: str, year: int) -> Review | None:
 def review(region_code: str, year: int, state: str, message: str, analyst: User) -> Review:
     """Record the analyst's word. Mailing it is a separate step (`mail_review`), so that
     a mail server that is down never loses the decision."""
-    return Review.objects.create(
+    done = Review.objects.create(
         region_code=region_code,
         year=year,
         state=state,
@@ -288,6 +289,8 @@ def review(region_code: str, year: int, state: str, message: str, analyst: User)
         reviewed_by=analyst,
         reviewed_at=timezone.now(),
     )
+    export_signoff(year)
+    return done
 
 
 def mail_review(done: Review, portal_url: str) -> int:
@@ -340,6 +343,7 @@ def explain(
             "explained_at": timezone.now(),
         },
     )
+    export_signoff(submission.year)
     return explanation
 
 
@@ -354,3 +358,34 @@ def files_in_review(region_code: str, year: int) -> list[Submission]:
         if found is not None:
             latest.append(found)
     return latest
+
+
+def export_signoff(year: int) -> None:
+    """Write the year's reviews and explanations where the pipeline reads them (it never
+    opens this database): after every decision and every explanation, atomically."""
+    reviews = {}
+    explanations = []
+    for code in regions():
+        done = current_review(code, year)
+        if done is not None:
+            reviews[code] = {
+                "state": done.state,
+                "reviewed_at": done.reviewed_at.astimezone(UTC).isoformat(timespec="seconds"),
+                "message": done.message,
+            }
+        for sub in files_in_review(code, year):
+            explanations += [
+                {
+                    "region_code": code,
+                    "kind": sub.kind,
+                    "sha256": sub.sha256,
+                    "rule": e.rule,
+                    "row": e.row,
+                    "reason": e.reason,
+                    "text": e.text,
+                }
+                for e in sub.explanations.all()
+            ]
+    data = {"year": year, "reviews": reviews, "explanations": explanations}
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    replace_atomically(evstats().signoff_path(year), lambda tmp: tmp.write_text(text))

@@ -14,7 +14,7 @@ import io
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ class Release:
     date: date
     note: str = ""
     revised_cells: int = 0
+    missing_regions: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -193,6 +194,7 @@ def manifest(
         "note": release.note,
         "previous": version_name(release.number - 1) if release.number > 1 else None,
         "revised_cells": release.revised_cells,
+        "missing_regions": list(release.missing_regions),
         "tool_version": version,
         "settings": settings,
         "inputs": [{k: v for k, v in i.items() if k != "archive"} for i in inputs],
@@ -245,7 +247,7 @@ def write_release(
             )
             (tmp / REVISIONS).write_text(revisions_csv(changes), encoding="utf-8")
             written.append(REVISIONS)
-            release = Release(release.number, release.date, release.note, len(changes))
+            release = replace(release, revised_cells=len(changes))
         hashes = {f["path"]: f for f in file_hashes(tmp)}
         data = manifest(release, year, version, settings, inputs, [hashes[p] for p in written])
         (tmp / MANIFEST).write_text(manifest_json(data), encoding="utf-8")

@@ -39,13 +39,33 @@ regions,year=2023;region_code=05,missions_per_incident,1200.0,1230.0,changed,Kor
 """
 
 
+def signed_off(root: Path, regions: list[str]) -> None:
+    """The portal's export of the analyst's sign-off: these regions' 2023 accepted."""
+    (root / "signoff").mkdir(exist_ok=True)
+    reviews = {
+        r: {"state": "accepted", "reviewed_at": "2025-03-14T10:00:00+00:00"} for r in regions
+    }
+    (root / "signoff" / "2023.json").write_text(json.dumps({"year": 2023, "reviews": reviews}))
+
+
+def test_a_year_is_released_only_when_every_region_in_force_is_accepted(tmp_path, capsys):
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    signed_off(tmp_path, ["01", "05", "06", "07", "20"])  # 90 not yet accepted
+    assert main(["release", "--year", "2023", "--data-dir", str(tmp_path)]) == 1
+    assert "not signed off for regions 90" in capsys.readouterr().err
+    assert not (tmp_path / "releases" / "2023" / "v1").exists()
+
+
 def test_release_v1_then_a_correction_as_v2(tmp_path, capsys):
     shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    signed_off(tmp_path, ["01", "05", "06", "07", "20", "90"])
     data = ["--data-dir", str(tmp_path)]
     assert main(["release", "--year", "2023", "--date", "2025-03-15", *data]) == 0
     v1 = tmp_path / "releases" / "2023" / "v1"
     manifest = json.loads((v1 / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["release"], manifest["date"], manifest["previous"]) == (1, "2025-03-15", None)
+    # 22 areas, data in force from six (fixture README): the other 16 are named missing.
+    assert len(manifest["missing_regions"]) == 16 and "02" in manifest["missing_regions"]
     assert manifest["settings"]["suppression_threshold"] == 3
     listed = {f["path"]: f["sha256"] for f in manifest["outputs"] + manifest["inputs"]}
     assert listed == {k: v for k, v in hashes(v1).items() if k != "manifest.json"}

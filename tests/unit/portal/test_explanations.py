@@ -1,6 +1,7 @@
 """Correct or explain: a region answers each plausibility warning of its file, and the
 analyst cannot accept the year while one is unanswered."""
 
+import json
 from collections import Counter
 
 import pytest
@@ -66,6 +67,14 @@ def test_the_doubling_is_explained_before_the_year_can_be_accepted(data_dir, con
     assert "Kirjaamme nyt myös sanallisen uhkailun" in review_page
     analyst_client.post("/collection/2023/05/", {"state": "accepted", "message": ""})
     assert Review.objects.get().state == "accepted"
+    # What the pipeline reads (it never opens the portal's database): the export.
+    export = json.loads((data_dir / "signoff" / "2023.json").read_text())
+    assert export["reviews"]["05"]["state"] == "accepted"
+    [explained] = export["explanations"]
+    assert (explained["rule"], explained["reason"], explained["sha256"]) == (
+        "incidents_changed", "recording_practice", sub.sha256,
+    )  # fmt: skip
+    assert "1234567" not in explained["text"]
 
 
 def test_another_region_cannot_explain(data_dir, contact, other_contact):
