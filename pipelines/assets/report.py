@@ -12,6 +12,7 @@ from pipelines.assets.resources import EvstatsConfig, warehouse
 from pipelines.publish.release import Release, revisions, tables_of
 from pipelines.publish.report_data import gather
 from pipelines.publish.report_workers import write_reports
+from pipelines.publish.signoff import read_signoff
 from pipelines.publish.tables import Disclosure
 
 
@@ -57,8 +58,18 @@ def yearly_report(
     rules = Disclosure(settings.suppression_threshold, settings.unreliable_below)
     run_time = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     release = release_of(config, settings.releases_dir(year), settings.tables_dir(year))
+    signoff = read_signoff(settings.signoff_path(year)) or {}
     with warehouse(duckdb, evstats) as con:
-        data = gather(con, year, rules, evstats.schema, __version__, run_time, release)
+        data = gather(
+            con,
+            year,
+            rules,
+            evstats.schema,
+            __version__,
+            run_time,
+            release,
+            signoff.get("explanations", []),
+        )
     outputs = {}
     languages = config.languages or list(settings.report_languages)
     written = write_reports(data, evstats.schema, languages, settings.root / "reports" / str(year))

@@ -146,6 +146,7 @@ class PlausibilityRule:
     figure: str
     against: str
     thresholds: dict[str, str]
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -246,8 +247,14 @@ def load_schema(schema_dir: Path = SCHEMA_DIR) -> Schema:
         for name, spec in read("plausibility.yaml").items()
     }
     for rule in plausibility.values():
-        if rule.name not in rules or rule.kind not in contracts:
-            raise ValueError(f"plausibility rule {rule.name}: no message or unknown kind")
+        if (
+            rule.name not in rules
+            or rule.kind not in contracts
+            or set(rule.labels) != set(LANGUAGES)
+        ):
+            raise ValueError(
+                f"plausibility rule {rule.name}: no message, unknown kind or labels missing"
+            )
     return Schema(
         contracts=contracts,
         codelists=codelists,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -57,6 +58,8 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
     # Set when the report is made for a release; a plain run's report names none.
     release: Release | None = None
+    # The regions' reasons for plausibility warnings on the files in force (no free text).
+    explained: list[Row] = field(default_factory=list)
 
 
 QUALITY_SQL = """
@@ -84,6 +87,7 @@ def gather(
     version: str,
     run_time: datetime,
     release: Release | None = None,
+    explanations: list[dict[str, Any]] | None = None,
 ) -> ReportData:
     years = [
         y
@@ -116,4 +120,29 @@ def gather(
         version=version,
         regions_total=len(schema.codelists["regions"].codes),
         release=release,
+        explained=explained_in_force(con, year, explanations or []),
+    )
+
+
+def explained_in_force(
+    con: duckdb.DuckDBPyConnection, year: int, explanations: list[dict[str, Any]]
+) -> list[Row]:
+    """The explanations of the files the statistics come from (an explanation of a file
+    later replaced explains nothing published), region, check and reason only: the
+    free text may name a person or a count that disclosure control hides."""
+    in_force = {
+        sha
+        for (sha,) in con.execute(
+            "SELECT s.sha256 FROM submissions_in_force f JOIN submissions s USING (submission_id) "
+            "WHERE f.year = ?",
+            [year],
+        ).fetchall()
+    }
+    return sorted(
+        (
+            {"region_code": e["region_code"], "rule": e["rule"], "reason": e["reason"]}
+            for e in explanations
+            if e["sha256"] in in_force
+        ),
+        key=lambda e: (e["region_code"], e["rule"], e["reason"]),
     )

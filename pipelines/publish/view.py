@@ -366,11 +366,30 @@ def quality_section(data: ReportData, schema: Schema, t: Texts) -> Section:
         t("q_warnings"),
         t("q_months"),
     ]
+    tables = [Table(t("quality_heading"), header, rows, text_columns=(0, 1))]
+    if data.explained:
+        reasons = schema.codelists["explanation_reasons"]
+        notes.append(t("q_explained_intro"))
+        tables.append(
+            Table(
+                t("q_explained_heading"),
+                [t("q_region"), t("q_check"), t("q_reason")],
+                [
+                    [
+                        short.label(e["region_code"], lang),
+                        schema.plausibility[e["rule"]].labels[lang],
+                        reasons.label(e["reason"], lang),
+                    ]
+                    for e in data.explained
+                ],
+                text_columns=(0, 1, 2),
+            )
+        )
     return Section(
         "quality",
         t("quality_heading"),
         paragraphs=[t("quality_intro"), *notes],
-        tables=[Table(t("quality_heading"), header, rows, text_columns=(0, 1))],
+        tables=tables,
     )
 
 

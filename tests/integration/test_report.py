@@ -231,3 +231,42 @@ def test_workbook_has_the_heat_map_as_published(reports):
     assert all(v == ".." or isinstance(v, int) for v in cells)
     table = html.split("Tilanteet viikonpäivän ja kellonajan mukaan, 2023</caption>", 1)[1]
     assert table.split("</table>", 1)[0].count(">..<") == cells.count("..")
+
+
+def test_the_quality_section_gives_the_regions_reasons_not_their_words(tmp_path):
+    """Explanations exported by the portal: the one of the file in force is shown with
+    its check and reason; its free text and the explanation of a replaced file are not."""
+    import hashlib
+    import json
+    import shutil
+
+    from pipelines.definitions import JOB_NAME, build_defs
+    from pipelines.settings import Settings
+    from tests.conftest import FIXTURES
+
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    in_force = hashlib.sha256((FIXTURES / "inbox/2023/05/incidents.csv").read_bytes()).hexdigest()
+    explained = {"region_code": "05", "kind": "incidents", "rule": "incidents_changed", "row": None}
+    (tmp_path / "signoff").mkdir()
+    (tmp_path / "signoff" / "2023.json").write_text(
+        json.dumps(
+            {
+                "year": 2023,
+                "reviews": {},
+                "explanations": [
+                    {**explained, "sha256": in_force, "reason": "recording_practice",
+                     "text": "Uusi kirjaamisohje maaliskuusta 17 tapausta"},
+                    {**explained, "sha256": "0" * 64, "reason": "to_be_corrected", "text": ""},
+                ],
+            }
+        )
+    )  # fmt: skip
+    job = build_defs(Settings(data_dir=str(tmp_path))).resolve_job_def(JOB_NAME)
+    assert job.execute_in_process(partition_key="2023").success
+    page = (tmp_path / "reports/2023/report.html").read_text(encoding="utf-8")
+    section = page.split('id="quality"', 1)[1].split("<section", 1)[0]
+    assert "Alueiden selitykset poikkeamille" in section
+    assert "Tapausmäärä muuttui paljon" in section and "Kirjaamiskäytäntö on muuttunut" in section
+    assert "Virhe, korjataan" not in section and "kirjaamisohje" not in page
+    english = (tmp_path / "reports/2023/report.en.html").read_text(encoding="utf-8")
+    assert "Change in recording practice" in english
