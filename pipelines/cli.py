@@ -559,46 +559,25 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     """Run the year, then freeze its outputs and inputs as the next release; nothing is
-    written when the run fails."""
-    from dataclasses import replace
-
-    from pipelines.contract.schema import load_schema
+    written when the run fails or a region in force is not signed off."""
     from pipelines.publish import report_workers
-    from pipelines.publish.release import Release, inputs_in_force, next_number, write_release
-    from pipelines.publish.signoff import missing, not_accepted, read_signoff
+    from pipelines.publish.release import Release, next_number, release_year
     from pipelines.settings import load_settings
     from pipelines.validate import gx_audit
-    from pipelines.warehouse.snapshot import read_status
 
     with gx_audit.running_worker(), report_workers.running():
         settings = load_settings(data_dir=args.data_dir)
         year_dir = settings.releases_dir(args.year)
         release = Release(next_number(year_dir), args.date or date.today(), args.note or "")
         ok = run_year(settings, args.year, verbose=args.verbose, release=release)
-    status = read_status(settings.status_path(args.year))
-    if not ok or status is None:
+    if not ok:
         print(f"evstats release: the run of {args.year} failed, nothing released", file=sys.stderr)
         return 1
-    signoff = read_signoff(settings.signoff_path(args.year))
-    waiting = not_accepted(signoff, sorted(status["in_force"]))
-    if waiting:
-        print(
-            f"evstats release: {args.year} is not signed off for regions {', '.join(waiting)} "
-            "(the analyst accepts each region's year in the portal); nothing released",
-            file=sys.stderr,
-        )
+    try:
+        path = release_year(settings, args.year, release, __version__)
+    except ValueError as exc:
+        print(f"evstats release: {exc}; nothing released", file=sys.stderr)
         return 1
-    regions = list(load_schema().codelists["regions"].codes)
-    release = replace(release, missing_regions=tuple(missing(regions, list(status["in_force"]))))
-    path = write_release(
-        year_dir,
-        release,
-        args.year,
-        settings.root / "reports" / str(args.year),
-        inputs_in_force(status, settings.archive),
-        __version__,
-        settings.as_dict(),
-    )
     _report_outputs(settings, [args.year])
     print(f"release {release.name} of {args.year}: {path}")
     return 0

@@ -19,8 +19,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pipelines.contract.schema import load_schema
+from pipelines.publish.signoff import missing, not_accepted, read_signoff
 from pipelines.publish.tables import PRIMARY_KEYS
+from pipelines.settings import Settings
 from pipelines.warehouse.arrivals import file_sha256
+from pipelines.warehouse.snapshot import read_status
 
 MANIFEST = "manifest.json"
 REVISIONS = "revisions.csv"
@@ -274,3 +278,27 @@ def _sync(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def release_year(settings: Settings, year: int, release: Release, version: str) -> Path:
+    """After the year's run: check the sign-off, then write the release. Shared by
+    `evstats release` and the sensor that carries out the analyst's release request."""
+    status = read_status(settings.status_path(year))
+    if status is None:
+        raise ValueError(f"no status snapshot of {year}: the run did not finish")
+    waiting = not_accepted(read_signoff(settings.signoff_path(year)), sorted(status["in_force"]))
+    if waiting:
+        raise ValueError(
+            f"{year} is not signed off for regions {', '.join(waiting)} "
+            "(the analyst accepts each region's year in the portal)"
+        )
+    regions = list(load_schema().codelists["regions"].codes)
+    return write_release(
+        settings.releases_dir(year),
+        replace(release, missing_regions=tuple(missing(regions, list(status["in_force"])))),
+        year,
+        settings.root / "reports" / str(year),
+        inputs_in_force(status, settings.archive),
+        version,
+        settings.as_dict(),
+    )
