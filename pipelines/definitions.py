@@ -13,6 +13,7 @@ from pipelines.assets.sensors import (
     last_run_failed,
     last_run_succeeded,
     new_submissions,
+    release_requests,
 )
 from pipelines.progress import progress_logger
 from pipelines.settings import Settings, load_settings
@@ -29,7 +30,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=assets,
         jobs=[job],
-        sensors=[new_submissions, last_run_succeeded, last_run_failed],
+        sensors=[new_submissions, release_requests, last_run_succeeded, last_run_failed],
         resources=build_resources(settings),
         loggers={"progress": progress_logger, "console": dg.colored_console_logger},
         # DuckDB allows one writing process at a time: run the steps in one process.

@@ -118,6 +118,15 @@ class Settings:
         the portal last wrote them: what a release checks and the report quotes."""
         return self.root / "signoff" / f"{year}.json"
 
+    def release_request_path(self, year: int) -> Path:
+        """The analyst's request, from the portal, to release the year: the portal never
+        runs the pipeline, so it leaves this for the daemon's sensor."""
+        return self.root / "requests" / f"release-{year}.json"
+
+    def release_outcome_path(self, year: int) -> Path:
+        """What became of the last release request: released as v<n>, or refused and why."""
+        return self.root / "status" / f"{year}.release.json"
+
     def last_run_path(self, year: int) -> Path:
         """How the year's last Dagster run ended (run id, success or failure, when), for the
         analyst's view in the portal: a failed run writes no status snapshot."""

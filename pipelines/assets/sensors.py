@@ -4,18 +4,25 @@ portal reads it. All three run by default once the daemon is up."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, date, datetime
 
 import dagster as dg
 
+from pipelines import __version__
 from pipelines.assets.resources import EvstatsConfig
+from pipelines.publish.release import Release, next_number, release_year, version_name
+from pipelines.publish.signoff import not_accepted, read_signoff
+from pipelines.settings import Settings
 from pipelines.warehouse.arrivals import arrivals
-from pipelines.warehouse.snapshot import write_status
+from pipelines.warehouse.snapshot import read_status, write_status
 
 JOB_NAME = "yearly_statistics"
 # Runs that write the warehouse carry this tag; the instance lets one such run at a time.
 WRITER_TAG = {"evstats/warehouse": "writer"}
+# A run made for a release carries its number; when it succeeds, the release is written.
+RELEASE_TAG = "evstats/release"
 
 
 @dg.sensor(
@@ -51,6 +58,73 @@ def new_submissions(
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(keys, sort_keys=True))
 
 
+@dg.sensor(
+    job_name=JOB_NAME,
+    minimum_interval_seconds=15,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="A run of the year made for its next release, when the analyst asks for "
+    "one in the portal (requests/release-<year>.json).",
+)
+def release_requests(
+    context: dg.SensorEvaluationContext, evstats: EvstatsConfig
+) -> dg.SensorResult | dg.SkipReason:
+    """The run key holds the request's own hash, so a request asked again after a failed
+    run starts a new run, and one request never starts two."""
+    settings = evstats.settings
+    requests = []
+    for path in sorted((settings.root / "requests").glob("release-*.json")):
+        text = path.read_text(encoding="utf-8")
+        asked = json.loads(text)
+        year = int(asked["year"])
+        number = next_number(settings.releases_dir(year))
+        status = read_status(settings.status_path(year)) or {"in_force": {}}
+        waiting = not_accepted(
+            read_signoff(settings.signoff_path(year)), sorted(status["in_force"])
+        )
+        if waiting:  # refused before a run, so no report names a release that is not made
+            refuse(settings, year, number, f"not signed off for regions {', '.join(waiting)}")
+            continue
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+        config = {"release": number, "release_date": asked["date"], "release_note": asked["note"]}
+        requests.append(
+            dg.RunRequest(
+                run_key=f"release-{year}-v{number}-{digest}",
+                partition_key=str(year),
+                run_config={"ops": {"yearly_report": {"config": config}}},
+                tags={**WRITER_TAG, RELEASE_TAG: str(number)},
+            )
+        )
+    if not requests:
+        return dg.SkipReason("no release requested")
+    return dg.SensorResult(run_requests=requests)
+
+
+def finish_release(settings: Settings, year: int, number: int, date_: str, note: str) -> dict:
+    """Write the release the run was made for, or say why not, where the portal reads it;
+    the request is done either way (the analyst asks again after a refusal)."""
+    release = Release(number, date.fromisoformat(date_), note)
+    try:
+        path = release_year(settings, year, release, __version__)
+    except ValueError as exc:
+        return refuse(settings, year, number, str(exc))
+    outcome = {"year": year, "outcome": "released", "release": release.name, "path": str(path)}
+    write_status(settings.release_outcome_path(year), outcome)
+    settings.release_request_path(year).unlink(missing_ok=True)
+    return outcome
+
+
+def refuse(settings: Settings, year: int, number: int, reason: str) -> dict:
+    outcome = {
+        "year": year,
+        "outcome": "refused",
+        "release": version_name(number),
+        "reason": reason,
+    }
+    write_status(settings.release_outcome_path(year), outcome)
+    settings.release_request_path(year).unlink(missing_ok=True)
+    return outcome
+
+
 def record_last_run(
     context: dg.RunStatusSensorContext, evstats: EvstatsConfig, outcome: str
 ) -> None:
@@ -58,6 +132,15 @@ def record_last_run(
     year = run.tags.get("dagster/partition")
     if year is None or not year.isdigit():
         return
+    if outcome == "success" and RELEASE_TAG in run.tags:
+        config = run.run_config.get("ops", {}).get("yearly_report", {}).get("config", {})
+        finish_release(
+            evstats.settings,
+            int(year),
+            int(run.tags[RELEASE_TAG]),
+            config["release_date"],
+            config.get("release_note", ""),
+        )
     write_status(
         evstats.settings.last_run_path(int(year)),
         {

@@ -389,3 +389,37 @@ def export_signoff(year: int) -> None:
     data = {"year": year, "reviews": reviews, "explanations": explanations}
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     replace_atomically(evstats().signoff_path(year), lambda tmp: tmp.write_text(text))
+
+
+def release_state(year: int) -> dict[str, object]:
+    """Whether the year can be released (every region with data in force accepted), and
+    what became of the last request: the portal asks, the pipeline's sensor releases."""
+    status = pipeline_status(year) or {"in_force": {}}
+    in_force = sorted(status["in_force"])
+    waiting = [code for code in in_force if not _accepted(code, year)]
+    request = read_status(evstats().release_request_path(year))
+    return {
+        "in_force": in_force,
+        "waiting": waiting,
+        "ready": bool(in_force) and not waiting,
+        "requested": request,
+        "outcome": read_status(evstats().release_outcome_path(year)),
+    }
+
+
+def _accepted(region_code: str, year: int) -> bool:
+    done = current_review(region_code, year)
+    return done is not None and done.state == Review.ACCEPTED
+
+
+def request_release(year: int, note: str) -> None:
+    """Leave the request where the daemon's sensor finds it; the release itself is made
+    by the pipeline, which checks the sign-off again."""
+    request = {
+        "year": year,
+        "note": mask_personal_data(note.strip()),
+        "date": timezone.localdate().isoformat(),
+        "requested_at": timezone.now().astimezone(UTC).isoformat(timespec="seconds"),
+    }
+    text = json.dumps(request, ensure_ascii=False, indent=2) + "\n"
+    replace_atomically(evstats().release_request_path(year), lambda tmp: tmp.write_text(text))

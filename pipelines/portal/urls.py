@@ -33,6 +33,7 @@ urlpatterns = [
     path("templates/<str:lang>/<str:name>", views.template_download, name="template"),
     path("collection/<int:year>/", views.collection, name="collection"),
     path("collection/<int:year>/missing.csv", views.missing_csv, name="missing_csv"),
+    path("collection/<int:year>/release", views.release, name="release"),
     path("collection/<int:year>/<str:region_code>/", views.review, name="review"),
     path("api/v1/submissions", api.submissions, name="api_submissions"),
     path("api/v1/submissions/<int:pk>", api.submission, name="api_submission"),

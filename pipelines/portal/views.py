@@ -255,6 +255,7 @@ def collection(request: HttpRequest, year: int) -> HttpResponse:
             "snapshot": services.pipeline_status(year),
             "last_run": services.last_run(year),
             "reviews": reviews,
+            "release": services.release_state(year),
             "upload_form": UploadForm(analyst=True),
         },
     )
@@ -343,6 +344,18 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, t("explanation_saved"))
     return redirect("submission", pk=pk)
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, year: int) -> HttpResponse:
+    analyst_only(request)
+    if not services.release_state(year)["ready"]:
+        messages.error(request, t("release_not_ready"))
+    else:
+        services.request_release(year, request.POST.get("note", ""))
+        messages.success(request, t("release_requested"))
+    return redirect("collection", year=year)
 
 
 @login_required

@@ -1,13 +1,14 @@
 """The sensor that starts runs when files arrive, evaluated as the daemon would."""
 
 import hashlib
+import json
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from pipelines.assets.resources import EvstatsConfig
-from pipelines.assets.sensors import new_submissions
+from pipelines.assets.sensors import new_submissions, release_requests
 from pipelines.warehouse.arrivals import Arrivals
 from pipelines.warehouse.snapshot import write_status
 
@@ -73,3 +74,54 @@ def test_folders_outside_the_known_years_are_not_looked_at(tmp_path, name):
     folder.mkdir(parents=True)
     (folder / "incidents.csv").write_bytes(b"a")
     assert isinstance(look(tmp_path), dg.SkipReason)
+
+
+def ask_release(root: Path, note: str = "Ensimmäinen julkaisu") -> None:
+    (root / "requests").mkdir(parents=True, exist_ok=True)
+    request = {"year": 2023, "note": note, "date": "2025-03-15", "requested_at": "x"}
+    (root / "requests" / "release-2023.json").write_text(json.dumps(request))
+
+
+def in_force(root: Path, regions: list[str], accepted: list[str]) -> None:
+    write_status(
+        root / "status" / "2023.json",
+        {"year": 2023, "submissions": [], "in_force": {r: {} for r in regions}},
+    )
+    reviews = {r: {"state": "accepted"} for r in accepted}
+    (root / "signoff").mkdir(exist_ok=True)
+    (root / "signoff" / "2023.json").write_text(json.dumps({"year": 2023, "reviews": reviews}))
+
+
+def look_for_releases(root: Path):
+    context = dg.build_sensor_context(resources={"evstats": EvstatsConfig(data_dir=str(root))})
+    return release_requests(context)
+
+
+def test_a_release_request_asks_for_a_run_made_for_the_next_release(tmp_path):
+    assert look_for_releases(tmp_path).skip_message == "no release requested"
+    in_force(tmp_path, ["05", "06"], accepted=["05", "06"])
+    ask_release(tmp_path)
+    [request] = look_for_releases(tmp_path).run_requests
+    assert request.partition_key == "2023"
+    assert request.tags == {"evstats/warehouse": "writer", "evstats/release": "1"}
+    config = request.run_config["ops"]["yearly_report"]["config"]
+    assert config == {
+        "release": 1,
+        "release_date": "2025-03-15",
+        "release_note": "Ensimmäinen julkaisu",
+    }
+    ask_release(tmp_path, note="toinen pyyntö")  # asked again: another key, not the same run
+    [again] = look_for_releases(tmp_path).run_requests
+    assert again.run_key != request.run_key
+
+
+def test_a_request_for_a_year_not_signed_off_is_refused_without_a_run(tmp_path):
+    in_force(tmp_path, ["05", "06"], accepted=["05"])
+    ask_release(tmp_path)
+    assert isinstance(look_for_releases(tmp_path), dg.SkipReason)
+    outcome = json.loads((tmp_path / "status" / "2023.release.json").read_text())
+    assert outcome == {
+        "year": 2023, "outcome": "refused", "release": "v1",
+        "reason": "not signed off for regions 06",
+    }  # fmt: skip
+    assert not (tmp_path / "requests" / "release-2023.json").exists()

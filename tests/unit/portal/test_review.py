@@ -92,3 +92,25 @@ def test_a_mail_server_that_is_down_loses_no_decision(settings, analyst, contact
 
 def test_only_the_analyst_reviews(contact):
     assert signed_in(contact).post("/collection/2023/05/", {"state": "accepted"}).status_code == 403
+
+
+def test_the_analyst_asks_for_a_release_once_every_region_is_accepted(analyst, data_dir):
+    import json
+
+    from pipelines.warehouse.snapshot import write_status
+
+    write_status(
+        data_dir / "status" / "2023.json",
+        {"year": 2023, "submissions": [], "in_force": {"05": {}, "06": {}}},
+    )
+    client = signed_in(analyst)
+    assert "hyväksymättä alueet 05, 06" in client.get("/collection/2023/").content.decode()
+    client.post("/collection/2023/release", {"note": "x"})
+    assert not (data_dir / "requests").exists()  # refused: not signed off
+    for region in ("05", "06"):
+        client.post(f"/collection/2023/{region}/", {"state": "accepted", "message": ""})
+    page = client.post("/collection/2023/release", {"note": "Ensimmäinen"}, follow=True)
+    assert "Julkaisu pyydetty: tilastoajo tekee sen" in page.content.decode()
+    request = json.loads((data_dir / "requests" / "release-2023.json").read_text())
+    assert (request["year"], request["note"]) == (2023, "Ensimmäinen")
+    assert "odottaa tilastoajoa" in client.get("/collection/2023/").content.decode()
