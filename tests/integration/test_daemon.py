@@ -122,3 +122,37 @@ def test_killing_the_daemon_mid_run_loses_no_upload(tmp_path):
             os.killpg(daemon.pid, signal.SIGTERM)  # what the killed daemon had started
         national = (portal.data_dir / "reports/2023/tables/national.csv").read_text()
         assert national.splitlines()[1]
+
+
+def test_the_analysts_release_request_is_carried_out_by_the_daemon(tmp_path):
+    """The portal's release request: the sensor runs the year for v1, and the run-success
+    sensor writes the release, with nothing typed."""
+    import shutil
+    import subprocess
+
+    from tests.integration.daemon import DAEMON
+    from tests.integration.portal import environment
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copytree(FIXTURES / "inbox", data / "inbox")
+    env = {**environment(data, None), "DAGSTER_HOME": str(
+        instance_home(tmp_path / "home", ROOT / "config" / "dagster.yaml"))}  # fmt: skip
+    evstats = DAEMON.parent / "evstats"
+    assert subprocess.run([str(evstats), "run", "--year", "2023"], env=env).returncode == 0
+    in_force = json.loads((data / "status" / "2023.json").read_text())["in_force"]
+    (data / "signoff").mkdir()
+    reviews = {r: {"state": "accepted"} for r in in_force}
+    (data / "signoff" / "2023.json").write_text(json.dumps({"year": 2023, "reviews": reviews}))
+    (data / "requests").mkdir()
+    request = {"year": 2023, "note": "", "date": "2025-03-15", "requested_at": "t"}
+    (data / "requests" / "release-2023.json").write_text(json.dumps(request))
+    log = tmp_path / "daemon.log"
+    with running_daemon(env, log):
+        manifest = data / "releases" / "2023" / "v1" / "manifest.json"
+        wait_for("release v1 written", manifest.exists, 300, log)
+    outcome = json.loads((data / "status" / "2023.release.json").read_text())
+    assert (outcome["outcome"], outcome["release"]) == ("released", "v1")
+    assert not (data / "requests" / "release-2023.json").exists()
+    report = (data / "releases/2023/v1/outputs/report.html").read_text(encoding="utf-8")
+    assert "Julkaisu v1, 15.3.2025" in report
