@@ -195,7 +195,10 @@ def texts(report_dir: Path) -> dict[str, str]:
             ]
             found[path.name] = "\n".join(cells)
         elif path.suffix == ".px":
-            found[path.name] = path.read_text(encoding="utf-8")
+            # CREATION-DATE is a time of day: its minutes would read as a count (a run at
+            # 08:55 "leaked" 55). Every other line is searched.
+            lines = path.read_text(encoding="utf-8").splitlines()
+            found[path.name] = "\n".join(x for x in lines if not x.startswith("CREATION-DATE"))
         elif path.suffix == ".json":
             found[path.name] = "\n".join(descriptor_texts(json.loads(path.read_text("utf-8"))))
     return found
