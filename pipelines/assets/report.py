@@ -12,8 +12,8 @@ from pipelines.assets.resources import EvstatsConfig, warehouse
 from pipelines.publish.release import Release, revisions, tables_of
 from pipelines.publish.report_data import gather
 from pipelines.publish.report_workers import write_reports
-from pipelines.publish.signoff import read_signoff
 from pipelines.publish.tables import Disclosure
+from pipelines.warehouse.snapshot import read_status
 
 
 class ReportConfig(dg.Config):
@@ -58,7 +58,7 @@ def yearly_report(
     rules = Disclosure(settings.suppression_threshold, settings.unreliable_below)
     run_time = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     release = release_of(config, settings.releases_dir(year), settings.tables_dir(year))
-    signoff = read_signoff(settings.signoff_path(year)) or {}
+    signoff = read_status(settings.signoff_path(year)) or {}
     with warehouse(duckdb, evstats) as con:
         data = gather(
             con,

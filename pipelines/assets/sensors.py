@@ -13,7 +13,7 @@ import dagster as dg
 from pipelines import __version__
 from pipelines.assets.resources import EvstatsConfig
 from pipelines.publish.release import Release, next_number, release_year, version_name
-from pipelines.publish.signoff import not_accepted, read_signoff
+from pipelines.publish.signoff import not_accepted
 from pipelines.settings import Settings
 from pipelines.warehouse.arrivals import arrivals
 from pipelines.warehouse.snapshot import read_status, write_status
@@ -78,9 +78,7 @@ def release_requests(
         year = int(asked["year"])
         number = next_number(settings.releases_dir(year))
         status = read_status(settings.status_path(year)) or {"in_force": {}}
-        waiting = not_accepted(
-            read_signoff(settings.signoff_path(year)), sorted(status["in_force"])
-        )
+        waiting = not_accepted(read_status(settings.signoff_path(year)), sorted(status["in_force"]))
         if waiting:  # refused before a run, so no report names a release that is not made
             refuse(settings, year, number, f"not signed off for regions {', '.join(waiting)}")
             continue
@@ -107,19 +105,17 @@ def finish_release(settings: Settings, year: int, number: int, date_: str, note:
         path = release_year(settings, year, release, __version__)
     except ValueError as exc:
         return refuse(settings, year, number, str(exc))
-    outcome = {"year": year, "outcome": "released", "release": release.name, "path": str(path)}
-    write_status(settings.release_outcome_path(year), outcome)
-    settings.release_request_path(year).unlink(missing_ok=True)
-    return outcome
+    return close_request(settings, year, {"outcome": "released", "path": str(path)}, number)
 
 
 def refuse(settings: Settings, year: int, number: int, reason: str) -> dict:
-    outcome = {
-        "year": year,
-        "outcome": "refused",
-        "release": version_name(number),
-        "reason": reason,
-    }
+    return close_request(settings, year, {"outcome": "refused", "reason": reason}, number)
+
+
+def close_request(settings: Settings, year: int, what: dict, number: int) -> dict:
+    """Tell the portal what became of the request, then drop it: it is done either way."""
+    outcome = {"year": year, "outcome": what["outcome"], "release": version_name(number)}
+    outcome |= {k: v for k, v in what.items() if k != "outcome"}
     write_status(settings.release_outcome_path(year), outcome)
     settings.release_request_path(year).unlink(missing_ok=True)
     return outcome

@@ -91,7 +91,7 @@ def submissions(request: HttpRequest, token: ApiToken, lang: str) -> JsonRespons
         return answer({"year": year, "submissions": listed})
     upload, year = uploaded(request)
     submission, _ = services.submit(upload, token.region_code, year, lang, token=token)
-    return answer(services.submission_json(submission), 201)
+    return answer(services.submission_json(submission, services.pipeline_status(year)), 201)
 
 
 @with_token
@@ -108,4 +108,4 @@ def submission(request: HttpRequest, token: ApiToken, lang: str, pk: int) -> Jso
     sub = Submission.objects.filter(pk=pk, region_code=token.region_code).first()
     if sub is None:
         return error(404, "submission_not_found", lang)
-    return answer(services.submission_json(sub))
+    return answer(services.submission_json(sub, services.pipeline_status(sub.year)))

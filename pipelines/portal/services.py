@@ -10,7 +10,6 @@ made of the files is read from the status snapshot it writes after each run.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC
 from functools import cache
@@ -27,7 +26,7 @@ from pipelines.portal.models import ApiToken, Explanation, Review, Submission, U
 from pipelines.settings import FIRST_YEAR, Settings
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 from pipelines.warehouse.history import read_history
-from pipelines.warehouse.snapshot import read_status
+from pipelines.warehouse.snapshot import read_status, write_status
 
 KINDS = ("incidents", "missions")
 # What the reader refuses before any rule: neither text nor a workbook, or a workbook
@@ -178,7 +177,7 @@ def stored_file(submission: Submission) -> bytes:
     return path.read_bytes()
 
 
-def submission_json(submission: Submission, status: dict | None = None) -> dict[str, object]:
+def submission_json(submission: Submission, status: dict | None) -> dict[str, object]:
     """A receipt as the API gives it; `issues` exactly as `evstats validate --format json`."""
     return {
         "submission_id": submission.id,
@@ -205,10 +204,10 @@ def last_run(year: int) -> dict | None:
     return read_status(evstats().last_run_path(year))
 
 
-def in_force(submission: Submission, status: dict | None = None) -> bool | None:
+def in_force(submission: Submission, status: dict | None) -> bool | None:
     """Whether the pipeline's last run took this file as the region's data in force;
-    None until a run has looked at the year."""
-    status = pipeline_status(submission.year) if status is None else status
+    None until a run has looked at the year. The caller reads the snapshot once
+    (`pipeline_status`), however many receipts it asks about."""
     if status is None:
         return None
     held = status.get("in_force", {}).get(submission.region_code, {}).get(submission.kind or "")
@@ -386,9 +385,10 @@ def export_signoff(year: int) -> None:
                 }
                 for e in sub.explanations.all()
             ]
-    data = {"year": year, "reviews": reviews, "explanations": explanations}
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    replace_atomically(evstats().signoff_path(year), lambda tmp: tmp.write_text(text))
+    write_status(
+        evstats().signoff_path(year),
+        {"year": year, "reviews": reviews, "explanations": explanations},
+    )
 
 
 def release_state(year: int) -> dict[str, object]:
@@ -421,5 +421,4 @@ def request_release(year: int, note: str) -> None:
         "date": timezone.localdate().isoformat(),
         "requested_at": timezone.now().astimezone(UTC).isoformat(timespec="seconds"),
     }
-    text = json.dumps(request, ensure_ascii=False, indent=2) + "\n"
-    replace_atomically(evstats().release_request_path(year), lambda tmp: tmp.write_text(text))
+    write_status(evstats().release_request_path(year), request)

@@ -145,7 +145,6 @@ WHITENOISE_USE_FINDERS = True
 # files larger than 2.5 MB are spooled to disk rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-MAX_UPLOAD_BYTES = EVSTATS.limits.max_bytes
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

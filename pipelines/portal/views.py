@@ -180,7 +180,7 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(
         submission=sub,
         region_name=services.regions().get(sub.region_code, ""),
-        in_force=services.in_force(sub),
+        in_force=services.in_force(sub, services.pipeline_status(sub.year)),
         explained=explained_warnings(sub),
         reasons=[
             (
@@ -309,19 +309,12 @@ def explained_warnings(submission: Submission) -> dict[str, object]:
     answers = {(e.rule, e.row): e for e in submission.explanations.all()}
     reasons = services.schema().codelists["explanation_reasons"]
     lang = current_language()
-    return {
-        "submission": submission,
-        "warnings": [
-            {
-                **issue,
-                "answer": answers.get((issue["rule"], issue["row"])),
-                "reason": reasons.label(answers[(issue["rule"], issue["row"])].reason, lang)
-                if (issue["rule"], issue["row"]) in answers
-                else None,
-            }
-            for issue in services.warnings_to_explain(submission)
-        ],
-    }
+    warnings = []
+    for issue in services.warnings_to_explain(submission):
+        answer = answers.get((issue["rule"], issue["row"]))
+        reason = reasons.label(answer.reason, lang) if answer else None
+        warnings.append({**issue, "answer": answer, "reason": reason})
+    return {"submission": submission, "warnings": warnings}
 
 
 @login_required

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.contract.schema import load_schema
-from pipelines.publish.signoff import missing, not_accepted, read_signoff
+from pipelines.publish.signoff import missing, not_accepted
 from pipelines.publish.tables import PRIMARY_KEYS
 from pipelines.settings import Settings
 from pipelines.warehouse.arrivals import file_sha256
@@ -286,7 +286,7 @@ def release_year(settings: Settings, year: int, release: Release, version: str) 
     status = read_status(settings.status_path(year))
     if status is None:
         raise ValueError(f"no status snapshot of {year}: the run did not finish")
-    waiting = not_accepted(read_signoff(settings.signoff_path(year)), sorted(status["in_force"]))
+    waiting = not_accepted(read_status(settings.signoff_path(year)), sorted(status["in_force"]))
     if waiting:
         raise ValueError(
             f"{year} is not signed off for regions {', '.join(waiting)} "

@@ -2,23 +2,15 @@
 
 The portal keeps reviews and explanations in its own database, which the pipeline
 never opens (as the portal never opens the warehouse); after each review or
-explanation it writes `signoff/<year>.json`. A year is released only when every
+explanation it writes `signoff/<year>.json` (as the pipeline's snapshots are written
+and read: `warehouse.snapshot.write_status`, `read_status`). A year is released only when every
 region with data in force is accepted there; regions with nothing in force are
 named in the release as missing.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
-
-
-def read_signoff(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
 
 
 def not_accepted(signoff: dict[str, Any] | None, in_force: list[str]) -> list[str]:

@@ -134,7 +134,8 @@ def published_counts(root: Path) -> set[int]:
     return numbers
 
 
-DATES = re.compile(r"\d{4}-\d{2}-\d{2}(T[\d:]+)?")
+# Dates and times are not counts: ISO dates and PX's CREATION-DATE ("20261126 08:55").
+DATES = re.compile(r"\d{4}-\d{2}-\d{2}(T[\d:]+)?|\b\d{8} \d{2}:\d{2}\b")
 NUMBER = re.compile(r"(?<![\d.,])\d+(?:[\u00a0\u202f]\d{3})*(?:[.,]\d+)*(?![\d\u00a0 ]*%)")
 
 
@@ -195,10 +196,7 @@ def texts(report_dir: Path) -> dict[str, str]:
             ]
             found[path.name] = "\n".join(cells)
         elif path.suffix == ".px":
-            # CREATION-DATE is a time of day: its minutes would read as a count (a run at
-            # 08:55 "leaked" 55). Every other line is searched.
-            lines = path.read_text(encoding="utf-8").splitlines()
-            found[path.name] = "\n".join(x for x in lines if not x.startswith("CREATION-DATE"))
+            found[path.name] = path.read_text(encoding="utf-8")
         elif path.suffix == ".json":
             found[path.name] = "\n".join(descriptor_texts(json.loads(path.read_text("utf-8"))))
     return found
