@@ -154,7 +154,7 @@ def run_stages(inbox: Path, work: Path) -> dict:
     )
 
     def report() -> None:
-        data = gather(con, year, rules, schema, __version__, datetime(2024, 1, 1))
+        data = gather(con, year, rules, schema, __version__)
         report_workers.write_reports(data, schema, ["fi", "sv", "en"], work / "report")
 
     timed(results, "report", report)

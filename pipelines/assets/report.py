@@ -1,6 +1,6 @@
 """Publish: the yearly report in Finnish, Swedish and English."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -56,7 +56,6 @@ def yearly_report(
     year = partition_year(context)
     settings = evstats.settings
     rules = Disclosure(settings.suppression_threshold, settings.unreliable_below)
-    run_time = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     release = release_of(config, settings.releases_dir(year), settings.tables_dir(year))
     signoff = read_status(settings.signoff_path(year)) or {}
     with warehouse(duckdb, evstats) as con:
@@ -66,7 +65,6 @@ def yearly_report(
             rules,
             evstats.schema,
             __version__,
-            run_time,
             release,
             signoff.get("explanations", []),
         )

@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.contract.schema import Contract, Schema
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 FIXED_TIME = datetime(2024, 1, 1)  # keeps the workbook's bytes the same run to run
 MAX_TEMPLATE_ROWS = 2000
@@ -86,8 +91,27 @@ def write_templates(schema: Schema, lang: str, out_dir: Path) -> list[Path]:
     for column in "ABCD":
         values.column_dimensions[column].width = 28
     values.cell(1, 1).font = Font(bold=True)
-    workbook.properties.created = workbook.properties.modified = FIXED_TIME
     path = out_dir / f"template_{lang}.xlsx"
-    workbook.save(path)
+    path.write_bytes(workbook_bytes(workbook))
     written.append(path)
     return written
+
+
+def workbook_bytes(book: Workbook) -> bytes:
+    """The workbook's bytes, the same for the same content. `Workbook.save` dates the
+    workbook now and `zipfile` dates each member at its writing, so the workbook is
+    saved through openpyxl's writer directly and its zip packed again with every
+    member dated as the workbook is."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    book.properties.created = book.properties.modified = FIXED_TIME
+    written = io.BytesIO()
+    ExcelWriter(book, zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED)).save()
+    out = io.BytesIO()
+    stamp = FIXED_TIME.timetuple()[:6]
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(info))
+    return out.getvalue()

@@ -8,7 +8,6 @@ gathered data is language-neutral; labels are applied when rendering.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -52,7 +51,6 @@ class ReportData:
     trend: list[Row]
     quality: list[Row]
     breaks: dict[int, dict[str, str]]
-    run_time: datetime
     version: str
     regions_total: int = 22
     notes: list[str] = field(default_factory=list)
@@ -85,7 +83,6 @@ def gather(
     rules: Disclosure,
     schema: Schema,
     version: str,
-    run_time: datetime,
     release: Release | None = None,
     explanations: list[dict[str, Any]] | None = None,
 ) -> ReportData:
@@ -116,7 +113,6 @@ def gather(
         trend=trend,
         quality=quality,
         breaks=load_series_breaks(),
-        run_time=run_time,
         version=version,
         regions_total=len(schema.codelists["regions"].codes),
         release=release,

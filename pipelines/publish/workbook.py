@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 from pipelines.contract.schema import Schema
+from pipelines.contract.template import workbook_bytes
 from pipelines.files import replace_atomically
 from pipelines.publish.numbers import SUPPRESSED
 from pipelines.publish.report_data import ReportData
@@ -246,7 +247,6 @@ def write_workbook(data: ReportData, schema: Schema, lang: str, path: Path) -> P
         ),
         (t("m_suppression"), note),
         (t("m_breaks"), " ".join(breaks)),
-        (t("m_run_time"), data.run_time.isoformat(timespec="seconds")),
         (t("m_version"), data.version),
     ]:
         meta.append([key, value])
@@ -259,5 +259,4 @@ def write_workbook(data: ReportData, schema: Schema, lang: str, path: Path) -> P
         lines = _lines(str(value_cell.value or ""), int(meta.column_dimensions["B"].width))
         meta.row_dimensions[key_cell.row].height = lines * LINE_HEIGHT
     _print_setup(meta, "B", None)
-    book.properties.created = book.properties.modified = data.run_time
-    return replace_atomically(path, book.save)
+    return replace_atomically(path, lambda tmp: tmp.write_bytes(workbook_bytes(book)))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -23,7 +22,7 @@ import polars as pl
 from pipelines.contract.issues import Issue
 from pipelines.contract.privacy import CANDIDATE_RE, mask_personal_data
 from pipelines.contract.schema import Schema
-from pipelines.contract.template import FIXED_TIME
+from pipelines.contract.template import workbook_bytes
 from pipelines.ingest.reader import CONTROL_RE, FIELDS, ROW, Records, Unreadable, read_records
 from pipelines.settings import DEFAULT_LIMITS, Limits
 from pipelines.validate.verdict import Verdict
@@ -61,7 +60,7 @@ def annotated_workbook(
         _mark_cells(sheet, verdict.issues, places)
     _issue_sheet(book, verdict, schema, lang, sheet, places)
     book.active = 0
-    return _saved(book)
+    return workbook_bytes(book)
 
 
 def _records(data: bytes, schema: Schema, limits: Limits) -> Records | None:
@@ -229,23 +228,3 @@ def _set_widths(sheet: Worksheet, widths: Iterable[tuple[int, int]]) -> None:
 
     for column, width in widths:
         sheet.column_dimensions[get_column_letter(column)].width = width
-
-
-def _saved(book: Workbook) -> bytes:
-    """The workbook's bytes, the same for the same content. `Workbook.save` dates the
-    workbook now and `zipfile` dates each member at its writing, so the workbook is
-    saved through openpyxl's writer directly and its zip packed again with every
-    member dated as the workbook is."""
-    from openpyxl.writer.excel import ExcelWriter
-
-    book.properties.created = book.properties.modified = FIXED_TIME
-    written = io.BytesIO()
-    ExcelWriter(book, zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED)).save()
-    out = io.BytesIO()
-    stamp = FIXED_TIME.timetuple()[:6]
-    with zipfile.ZipFile(written) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(info))
-    return out.getvalue()

@@ -17,7 +17,7 @@ import json
 import random
 import re
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -110,9 +110,7 @@ def hidden_counts(rows: list[dict[str, object]], root: Path) -> set[int]:
         if r["hour"] is not None
     )
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
-    data = gather(
-        con, YEAR, Disclosure(THRESHOLD), load_schema(), __version__, datetime(2026, 1, 1)
-    )
+    data = gather(con, YEAR, Disclosure(THRESHOLD), load_schema(), __version__)
     con.close()
     hidden |= {
         heat[d, b]

@@ -1,5 +1,6 @@
 import csv
 import io
+import time
 
 from openpyxl import load_workbook
 
@@ -115,3 +116,12 @@ def test_every_dropdown_value_of_a_filled_finnish_workbook_is_accepted(schema, t
         "physical_mild",
     ]
     assert set(frame["advance_warning"]) == {"yes", "no", "unknown"}
+
+
+def test_the_workbook_template_is_the_same_bytes_every_time(schema, tmp_path):
+    """Zip members are dated to two seconds: two writings that far apart must match."""
+    first = write_templates(schema, "fi", tmp_path / "a")
+    time.sleep(2)
+    second = write_templates(schema, "fi", tmp_path / "b")
+    assert [p.name for p in first] == [p.name for p in second]
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]

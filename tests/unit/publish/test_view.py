@@ -5,8 +5,6 @@ The year is written by hand: three areas (one published, one hidden by disclosur
 control, one that sent nothing), seven incidents, one month and most heat-map
 cells hidden."""
 
-from datetime import datetime
-
 import pytest
 
 from pipelines.contract.schema import Schema
@@ -70,7 +68,6 @@ def tiny_year(regions: list[Row]) -> ReportData:
         trend=[NATIONAL],
         quality=[],
         breaks={},
-        run_time=datetime(2024, 1, 1),
         version="test",
     )
 
