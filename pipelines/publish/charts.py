@@ -28,6 +28,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import Formatter, MaxNLocator
@@ -152,17 +154,25 @@ def save(fig: Figure, stem: Path, *, title: str, description: str) -> list[Path]
     """PNG for documents (150 dpi, as wide as an A4 text column, so a tall chart still
     fits a page) and SVG for the web (`WIDTH`, legible on a phone), without volatile
     metadata; the SVG carries the chart's title and description (`accessible_svg`),
-    its ids prefixed with the file's name (`regions-title`, `regions-axes_1`)."""
+    its ids prefixed with the file's name (`regions-title`, `regions-axes_1`).
+
+    Each format is printed by its backend's canvas, whose one drawing runs the
+    constrained layout as it draws. `Figure.savefig` would first draw the whole figure
+    once more with output disabled, only to run that layout: a third of the report's
+    chart time, for the same bytes."""
     png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
     width, height = fig.get_size_inches()
+    dpi = fig.dpi
     with plt.rc_context(STYLE):
-        fig.set_size_inches(PRINT_WIDTH, height)
-        replace_atomically(
-            png, lambda tmp: fig.savefig(tmp, format="png", dpi=150, metadata={"Software": None})
-        )
-        fig.set_size_inches(width, height)
         text = io.StringIO()
-        fig.savefig(text, format="svg", metadata={"Date": None, "Creator": None})
+        FigureCanvasSVG(fig).print_svg(text, metadata={"Date": None, "Creator": None})
+        fig.set_size_inches(PRINT_WIDTH, height)
+        fig.dpi = 150
+        replace_atomically(
+            png, lambda tmp: FigureCanvasAgg(fig).print_png(tmp, metadata={"Software": None})
+        )
+    fig.set_size_inches(width, height)
+    fig.dpi = dpi
     page = accessible_svg(text.getvalue(), stem.name, title, description)
     replace_atomically(svg, lambda tmp: tmp.write_text(page, "utf-8"))
     return [png, svg]

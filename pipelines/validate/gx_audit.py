@@ -29,10 +29,16 @@ from pipelines.settings import DEFAULT_LIMITS, Limits
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 
 Job = tuple[int, list[SubmissionFile], str, date, Limits]
+NICENESS = 10  # the audit's priority below the run's (`nice`): it fills idle CPU
 
 
 def _serve(conn: Connection) -> None:
-    """The worker: import GX once, then evaluate jobs in the order they come."""
+    """The worker: import GX once, then evaluate jobs in the order they come.
+
+    It runs at a lower priority: the run needs its answer only in the last check, so
+    on a small machine it should take the CPU the steps and the report leave idle
+    rather than share it with them, which delayed the report by the audit's seconds."""
+    os.nice(NICENESS)
     import great_expectations  # noqa: F401
 
     schema = load_schema()
