@@ -1,5 +1,6 @@
-"""The report as a tagged A4 PDF (PDF/UA-1), printed by WeasyPrint from the very
-HTML string that is published as `report.html`.
+"""The report as a tagged A4 PDF (PDF/UA-1), printed by WeasyPrint from the page
+published as `report.html`: the same template and view, each chart embedded as an
+image of its SVG file rather than inline (`report.render_html(for_print=True)`).
 
 One rendering instead of two: the PDF cannot drift from the page, and the HTML's
 structure (headings, lists, tables with header cells, figures, `<html lang>`,

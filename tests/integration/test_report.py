@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import time
+from html import unescape
 
 import pytest
 from openpyxl import load_workbook
@@ -80,6 +81,32 @@ def test_pdf_is_tagged_with_the_pages_language_and_title(reports, lang):
     assert b'pdfuaid:part="1"' in catalog["/Metadata"].get_object().get_data()
     tags = struct_tags(catalog["/StructTreeRoot"])
     assert {"/H1", "/H2", "/P", "/Table", "/Caption", "/TH", "/TD", "/Figure"} <= tags
+
+
+def figure_alts(element, found=None):
+    """The alternative texts of the tag tree's figures, in reading order."""
+    found = [] if found is None else found
+    element = element.get_object()
+    if element.get("/S") == "/Figure":
+        found.append(str(element["/Alt"]))
+    kids = element.get("/K", [])
+    for kid in kids if isinstance(kids, list) else [kids]:
+        if isinstance(kid, IndirectObject | DictionaryObject):
+            figure_alts(kid, found)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_pdf_figures_are_named_and_described_as_on_the_page(reports, lang):
+    """Each chart of the page, in its order, is a figure of the PDF whose alternative
+    text is the chart's title and then its description, as the SVG's own."""
+    html = (reports / pdf_name(lang).replace(".pdf", ".html")).read_text(encoding="utf-8")
+    titles = re.findall(r'<title id="[a-z]+-title">(.*?)</title>', html)
+    descriptions = re.findall(r'<desc id="[a-z]+-desc">(.*?)</desc>', html)
+    assert len(titles) == len(descriptions) == 5
+    expected = [unescape(f"{t}. {d}") for t, d in zip(titles, descriptions, strict=True)]
+    catalog = PdfReader(reports / pdf_name(lang)).trailer["/Root"]
+    assert figure_alts(catalog["/StructTreeRoot"]) == expected
 
 
 def test_workbook_numbers_equal_the_csv_tables(reports):
