@@ -40,17 +40,14 @@ def pdf_name(lang):
     return "report.pdf" if lang == "fi" else f"report.{lang}.pdf"
 
 
-def struct_tags(element, found=None):
-    """Every structure type under a tag-tree element (`/H1`, `/Table`, …)."""
-    found = set() if found is None else found
+def struct_elements(element):
+    """Every element of a tag tree, in reading order, from `element` down."""
     element = element.get_object()
-    if "/S" in element:
-        found.add(element["/S"])
+    yield element
     kids = element.get("/K", [])
     for kid in kids if isinstance(kids, list) else [kids]:
         if isinstance(kid, IndirectObject | DictionaryObject):
-            struct_tags(kid, found)
-    return found
+            yield from struct_elements(kid)
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
@@ -79,21 +76,8 @@ def test_pdf_is_tagged_with_the_pages_language_and_title(reports, lang):
     assert catalog["/Lang"] == lang
     assert pdf.metadata.title == title
     assert b'pdfuaid:part="1"' in catalog["/Metadata"].get_object().get_data()
-    tags = struct_tags(catalog["/StructTreeRoot"])
+    tags = {e["/S"] for e in struct_elements(catalog["/StructTreeRoot"]) if "/S" in e}
     assert {"/H1", "/H2", "/P", "/Table", "/Caption", "/TH", "/TD", "/Figure"} <= tags
-
-
-def figure_alts(element, found=None):
-    """The alternative texts of the tag tree's figures, in reading order."""
-    found = [] if found is None else found
-    element = element.get_object()
-    if element.get("/S") == "/Figure":
-        found.append(str(element["/Alt"]))
-    kids = element.get("/K", [])
-    for kid in kids if isinstance(kids, list) else [kids]:
-        if isinstance(kid, IndirectObject | DictionaryObject):
-            figure_alts(kid, found)
-    return found
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
@@ -106,7 +90,8 @@ def test_pdf_figures_are_named_and_described_as_on_the_page(reports, lang):
     assert len(titles) == len(descriptions) == 5
     expected = [unescape(f"{t}. {d}") for t, d in zip(titles, descriptions, strict=True)]
     catalog = PdfReader(reports / pdf_name(lang)).trailer["/Root"]
-    assert figure_alts(catalog["/StructTreeRoot"]) == expected
+    figures = [e for e in struct_elements(catalog["/StructTreeRoot"]) if e.get("/S") == "/Figure"]
+    assert [str(f["/Alt"]) for f in figures] == expected
 
 
 def test_workbook_numbers_equal_the_csv_tables(reports):
