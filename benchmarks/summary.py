@@ -44,11 +44,13 @@ def targets(report: dict) -> list[tuple[str, str, str]]:
         )
     real = report["realistic"]
     run = real.get("evstats_run", {})
+    each = ", ".join(f"{r['seconds']:.1f} s at load {r['load']:.1f}" for r in run.get("runs", []))
     rows.append(
         (
             f"Realistic year ({real['rows']} incidents) through `evstats run`, "
-            "report in three languages included: under 10 s",
-            f"{run.get('seconds', float('nan')):.2f} s",
+            "report in three languages included: under 10 s (median of the runs)",
+            f"median {run.get('seconds', float('nan')):.2f} s of {len(run.get('runs', []))} "
+            f"runs ({each}); CPU of all its processes {run.get('cpu_seconds', float('nan')):.1f} s",
             _verdict(run.get("seconds", 99) < 10),
         )
     )
