@@ -117,6 +117,7 @@ def build_parser(lang: str = "en", default_lang: str = "fi") -> argparse.Argumen
     options.add_argument(
         "--version", action="version", version=f"evstats {__version__}", help=t("help_version")
     )
+    options.add_argument("--lang", choices=LANGUAGES, dest="top_lang", help=t("help_lang"))
     parser.set_defaults(help_lang=lang)  # usage errors found after parsing speak it too
     sub = parser.add_subparsers(
         title=t("help_commands"), dest="command", required=True, metavar=t("help_metavar_command")
@@ -706,6 +707,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     lang = help_language(arguments, os.environ, default_lang)
     args = build_parser(lang, default_lang).parse_args(arguments)
+    if args.top_lang and args.command in ("validate", "template") and args.lang is None:
+        args.lang = args.top_lang
     commands = {
         "validate": cmd_validate,
         "run": cmd_run,

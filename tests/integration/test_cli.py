@@ -117,6 +117,11 @@ def help_of(argv, capsys) -> str:
             ["usage: evstats validate [-h] [--region CODE] [--year YEAR]", "options:"],
         ),
         (
+            "fi_FI.UTF-8",
+            ["--lang", "en", "--help"],
+            ["usage: evstats [-h] [--version] [--lang {fi,sv,en}] COMMAND ...", "options:"],
+        ),
+        (
             "C.UTF-8",
             ["template", "--help"],
             [
@@ -132,6 +137,18 @@ def test_help_is_in_the_language_of_the_option_or_the_locale(
     locale(locale_name)
     shown = help_of(argv, capsys).splitlines()
     assert [line for line in lines if line not in shown] == []
+
+
+def test_a_language_before_the_command_is_the_commands_when_it_has_none(tmp_path, capsys):
+    """`evstats --lang sv validate FILE` speaks Swedish; the command's own --lang wins."""
+    bad = tmp_path / "incidents.csv"
+    bad.write_text("incident_id\n1\n", encoding="utf-8")
+    assert main(["--lang", "sv", "validate", str(bad)]) == 1
+    swedish = capsys.readouterr().out
+    assert main(["--lang", "sv", "validate", str(bad), "--lang", "en"]) == 1
+    english = capsys.readouterr().out
+    assert swedish != english
+    assert "AVVISAD" in swedish and "REJECTED" in english
 
 
 def test_help_language_prefers_the_option_then_evstats_lang_then_the_locale():
