@@ -22,10 +22,13 @@ force AS (
            bool_or(kind = 'missions') AS has_missions
     FROM submissions_in_force WHERE year = $year GROUP BY region_code
 ),
-inc AS (SELECT region_code, count(*) AS n FROM incidents WHERE year = $year GROUP BY region_code),
+inc AS (
+    SELECT region_code, count(*) AS n
+    FROM in_force_incidents WHERE year = $year GROUP BY region_code
+),
 mis AS (
     SELECT region_code, sum(missions) AS m, count(*) AS months
-    FROM missions WHERE year = $year GROUP BY region_code
+    FROM in_force_missions WHERE year = $year GROUP BY region_code
 )
 SELECT
     $year AS year,
@@ -124,7 +127,7 @@ def build_breakdown_stats(con: duckdb.DuckDBPyConnection, contract: Contract, ye
         """year INTEGER, dimension VARCHAR, dimension_order INTEGER, category VARCHAR,
         category_order INTEGER, incidents BIGINT, percent DOUBLE""",
         f"""WITH counted AS (
-            SELECT i.* FROM incidents i JOIN region_year_stats r
+            SELECT i.* FROM in_force_incidents i JOIN region_year_stats r
               ON r.year = i.year AND r.region_code = i.region_code AND r.status = 'complete'
             WHERE i.year = $year),
         cells AS ({breakdown_sql(contract)})
