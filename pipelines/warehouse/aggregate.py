@@ -104,19 +104,32 @@ def build_national_year_stats(con: duckdb.DuckDBPyConnection, year: int) -> dict
 
 
 def breakdown_sql(contract: Contract) -> str:
-    """One SELECT per dimension over the code list, so empty categories show as 0."""
-    parts = []
-    for order, (dimension, codelist, expr) in enumerate(contract.breakdown_dimensions(), start=1):
-        parts.append(
-            f"""SELECT '{dimension}' AS dimension, {order} AS dimension_order, c.code AS category,
-                c.sort_order AS category_order, count(i.category) AS incidents
-            FROM ref_codes c LEFT JOIN (
-                SELECT coalesce({expr}, 'unknown') AS category FROM counted) i
-              ON i.category = c.code
-            WHERE c.codelist = '{codelist}'
-            GROUP BY ALL"""
-        )
-    return "\nUNION ALL\n".join(parts)
+    """Every dimension's counts over the code list, so empty categories show as 0.
+
+    The rows are read once and grouped by each dimension in the same pass (GROUPING
+    SETS): a SELECT per dimension read a million rows a dozen times."""
+    dimensions = contract.breakdown_dimensions()
+    cells = [f"c{k}" for k in range(1, len(dimensions) + 1)]
+    which = " ".join(f"WHEN grouping({c}) = 0 THEN {k}" for k, c in enumerate(cells, 1))
+    categories = ", ".join(
+        f"coalesce({expr}, 'unknown') AS {c}"
+        for c, (_, _, expr) in zip(cells, dimensions, strict=True)
+    )
+    grouping_sets = ", ".join(f"({c})" for c in cells)
+    values = ", ".join(
+        f"('{dimension}', {order}, '{codelist}')"
+        for order, (dimension, codelist, _) in enumerate(dimensions, start=1)
+    )
+    return f"""WITH found AS (
+            SELECT CASE {which} END AS dimension_order,
+                coalesce({", ".join(cells)}) AS category, count(*) AS incidents
+            FROM (SELECT {categories} FROM counted)
+            GROUP BY GROUPING SETS ({grouping_sets})),
+        dimensions (dimension, dimension_order, codelist) AS (VALUES {values})
+        SELECT d.dimension, d.dimension_order, c.code AS category,
+            c.sort_order AS category_order, coalesce(f.incidents, 0) AS incidents
+        FROM dimensions d JOIN ref_codes c ON c.codelist = d.codelist
+        LEFT JOIN found f ON f.dimension_order = d.dimension_order AND f.category = c.code"""
 
 
 def build_breakdown_stats(con: duckdb.DuckDBPyConnection, contract: Contract, year: int) -> int:
