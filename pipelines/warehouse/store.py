@@ -204,6 +204,18 @@ def insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, issues: li
     )
 
 
+class ArrowStream:
+    """A frame handed to DuckDB through the Arrow C stream interface, without pyarrow:
+    DuckDB would turn a Polars frame into a pyarrow table first, and importing
+    pyarrow alone took longer than inserting 100,000 rows."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        return self.frame.__arrow_c_stream__(requested_schema)
+
+
 def record_verdicts(
     con: duckdb.DuckDBPyConnection,
     verdicts: list[tuple[int, Verdict, Contract | None]],
@@ -227,7 +239,7 @@ def record_verdicts(
                     )
                 )
         for kind, frames in staged.items():
-            con.register("_staged", pl.concat(frames).to_arrow())
+            con.register("_staged", ArrowStream(pl.concat(frames)))
             con.execute(f"INSERT INTO staged_{kind} SELECT * FROM _staged")
             con.unregister("_staged")
 
