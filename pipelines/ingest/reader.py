@@ -151,10 +151,14 @@ def split_records(text: str, delimiter: str) -> tuple[pl.DataFrame, int | None]:
     lines = lines_frame.get_column("line")
     if '"' in text:
         d = re.escape(delimiter)
-        field = f'"(?:[^"]|"")*"|[^"{d}]*'
+        # Quotes only around whole fields, none holding a delimiter (the usual case, such
+        # as `""` for an empty text): every delimiter then separates fields as it stands.
+        field = f'"(?:[^"{d}]|"")*"|[^"{d}]*'
         if not lines.str.contains(f"^(?:{field})(?:{d}(?:{field}))*$").all():
-            return _split_with_csv(text, delimiter)
-        lines = lines.str.replace_all('"(?:[^"]|"")*"', "")
+            field = f'"(?:[^"]|"")*"|[^"{d}]*'
+            if not lines.str.contains(f"^(?:{field})(?:{d}(?:{field}))*$").all():
+                return _split_with_csv(text, delimiter)
+            lines = lines.str.replace_all('"(?:[^"]|"")*"', "")
     counts = lines.str.count_matches(delimiter, literal=True) + 1
     width = int(counts.max() or 0)
     if width == 0:

@@ -17,7 +17,7 @@ import polars as pl
 
 from pipelines.contract.schema import Contract, Schema
 from pipelines.ingest.reader import ROW
-from pipelines.validate.parsing import INTEGER_RE, ISO_DATE_RE, parsed
+from pipelines.validate.parsing import INTEGER_RE, ISO_DATE_RE, parsed, per_value
 
 FILE = "_file"
 TIME_RE = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
@@ -167,17 +167,18 @@ def suite_frame(frame: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     exprs = []
     for c in contract.columns:
         if c.type == "integer":
-            exprs.append(parsed(c.name, c.type).alias(c.name + PARSED))
+            exprs.append(per_value(frame, c.name, parsed(c.name, c.type)).alias(c.name + PARSED))
         elif c.type == "date":
             date_value = parsed(c.name, c.type)
-            exprs.append(date_value.cast(pl.Datetime("us")).alias(c.name + PARSED))
-            # Whether the date exists (2023-02-30 does not), decided in one vectorised pass:
-            # GX's strftime expectation calls strptime row by row, which dominated at scale.
             exprs.append(
-                pl.when(pl.col(c.name).str.contains(ISO_DATE_RE))
-                .then(date_value.is_not_null())
-                .alias(c.name + VALID)
+                per_value(frame, c.name, date_value.cast(pl.Datetime("us"))).alias(c.name + PARSED)
             )
+            # Whether the date exists (2023-02-30 does not), decided per distinct value:
+            # GX's strftime expectation calls strptime row by row, which dominated at scale.
+            exists = pl.when(pl.col(c.name).str.contains(ISO_DATE_RE)).then(
+                date_value.is_not_null()
+            )
+            exprs.append(per_value(frame, c.name, exists).alias(c.name + VALID))
     return frame.with_columns(exprs)
 
 

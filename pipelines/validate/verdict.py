@@ -10,9 +10,13 @@ so a value that is not a code is not also called a region mismatch.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from functools import partial
+from typing import Literal, TypeVar
 
 import polars as pl
 
@@ -26,6 +30,8 @@ from pipelines.validate.parsing import normalise, text_frame, typed_frame
 from pipelines.validate.plausibility import History, plausibility_issues
 
 Evaluator = Literal["gx", "polars"]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -90,8 +96,8 @@ def validate_files(
     without it there are no plausibility warnings, as before they existed."""
     verdicts: list[Verdict] = []
     batches: dict[tuple[str, int | None], list[tuple[Verdict, pl.DataFrame]]] = {}
-    for f in files:
-        table = read_table(f.data, schema, lang, limits)
+    tables = _each(lambda f: read_table(f.data, schema, lang, limits), files)
+    for f, table in zip(files, tables, strict=True):
         verdict = Verdict(
             f.name,
             table.kind,
@@ -119,34 +125,74 @@ def validate_files(
 
     for (kind, year), members in batches.items():
         contract = schema.contracts[kind]
-        normalised = [(v, normalise(frame, contract, schema)) for v, frame in members]
+        normalised = _each(partial(_normalised, contract=contract, schema=schema), members)
         cell_issues = _column_rules(
             normalised, members, contract, schema, lang, year, today, evaluator
         )
-        for (verdict, frame), found in zip(normalised, cell_issues, strict=True):
-            found.extend(_custom_rules(frame, verdict, contract, schema, lang))
-            missing = {i.column for i in verdict.issues if i.rule == "missing_column"}
-            found = [i for i in found if i.column not in missing]
-            verdict.issues.extend(_first_per_cell(found))
-            if verdict.accepted:
-                verdict.frame = typed_frame(frame, contract)
-                if history is not None and verdict.region_code and verdict.year:
-                    verdict.issues.extend(
-                        plausibility_issues(
-                            verdict.frame,
-                            kind,
-                            verdict.region_code,
-                            verdict.year,
-                            history,
-                            plausibility,
-                            schema,
-                            lang,
-                            verdict.headers,
-                        )
-                    )
+        finish = partial(
+            _finish,
+            contract=contract,
+            schema=schema,
+            lang=lang,
+            history=history,
+            plausibility=plausibility,
+        )
+        _each(finish, list(zip(normalised, cell_issues, strict=True)))
     for verdict in verdicts:
         verdict.issues = sort_issues(verdict.issues)
     return verdicts
+
+
+def _normalised(
+    member: tuple[Verdict, pl.DataFrame], *, contract: Contract, schema: Schema
+) -> tuple[Verdict, pl.DataFrame]:
+    verdict, frame = member
+    return verdict, normalise(frame, contract, schema)
+
+
+def _finish(
+    item: tuple[tuple[Verdict, pl.DataFrame], list[Issue]],
+    *,
+    contract: Contract,
+    schema: Schema,
+    lang: str,
+    history: History | None,
+    plausibility: Plausibility,
+) -> None:
+    """The rest of one file's verdict after the suite: the rules of its own rows, its
+    typed rows and plausibility. It touches that file's verdict only, so files can
+    be finished in parallel."""
+    (verdict, frame), found = item
+    found.extend(_custom_rules(frame, verdict, contract, schema, lang))
+    missing = {i.column for i in verdict.issues if i.rule == "missing_column"}
+    found = [i for i in found if i.column not in missing]
+    verdict.issues.extend(_first_per_cell(found))
+    if verdict.accepted:
+        verdict.frame = typed_frame(frame, contract)
+        if history is not None and verdict.region_code and verdict.year:
+            verdict.issues.extend(
+                plausibility_issues(
+                    verdict.frame,
+                    contract.kind,
+                    verdict.region_code,
+                    verdict.year,
+                    history,
+                    plausibility,
+                    schema,
+                    lang,
+                    verdict.headers,
+                )
+            )
+
+
+def _each(work: Callable[[T], R], items: list[T]) -> list[R]:
+    """`work` on every item, in order, on as many threads as there are cores: reading
+    and checking a file is mostly Polars, which lets go of the GIL, and a file's
+    passes are too small to keep every core busy on their own."""
+    if len(items) < 2:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(len(items), os.cpu_count() or 1)) as pool:
+        return list(pool.map(work, items))
 
 
 def _column_rules(
@@ -234,6 +280,10 @@ def _custom_rules(
         issues.append(make_issue(schema, "no_rows", lang))
     for key in contract.unique_key:
         present = frame.filter(pl.col(key).is_not_null())
+        # One hashing pass tells most files have no duplicate; pointing each one to its
+        # first row costs a grouping and a join of every row.
+        if present.get_column(key).n_unique() == present.height:
+            continue
         first = present.group_by(key, maintain_order=True).agg(pl.col(ROW).min().alias("_first"))
         dupes = present.join(first, on=key).filter(pl.col(ROW) != pl.col("_first"))
         for row, value, first_row in dupes.select(ROW, key, "_first").iter_rows():

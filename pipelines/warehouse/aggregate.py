@@ -22,10 +22,13 @@ force AS (
            bool_or(kind = 'missions') AS has_missions
     FROM submissions_in_force WHERE year = $year GROUP BY region_code
 ),
-inc AS (SELECT region_code, count(*) AS n FROM incidents WHERE year = $year GROUP BY region_code),
+inc AS (
+    SELECT region_code, count(*) AS n
+    FROM in_force_incidents WHERE year = $year GROUP BY region_code
+),
 mis AS (
     SELECT region_code, sum(missions) AS m, count(*) AS months
-    FROM missions WHERE year = $year GROUP BY region_code
+    FROM in_force_missions WHERE year = $year GROUP BY region_code
 )
 SELECT
     $year AS year,
@@ -101,19 +104,32 @@ def build_national_year_stats(con: duckdb.DuckDBPyConnection, year: int) -> dict
 
 
 def breakdown_sql(contract: Contract) -> str:
-    """One SELECT per dimension over the code list, so empty categories show as 0."""
-    parts = []
-    for order, (dimension, codelist, expr) in enumerate(contract.breakdown_dimensions(), start=1):
-        parts.append(
-            f"""SELECT '{dimension}' AS dimension, {order} AS dimension_order, c.code AS category,
-                c.sort_order AS category_order, count(i.category) AS incidents
-            FROM ref_codes c LEFT JOIN (
-                SELECT coalesce({expr}, 'unknown') AS category FROM counted) i
-              ON i.category = c.code
-            WHERE c.codelist = '{codelist}'
-            GROUP BY ALL"""
-        )
-    return "\nUNION ALL\n".join(parts)
+    """Every dimension's counts over the code list, so empty categories show as 0.
+
+    The rows are read once and grouped by each dimension in the same pass (GROUPING
+    SETS): a SELECT per dimension read a million rows a dozen times."""
+    dimensions = contract.breakdown_dimensions()
+    cells = [f"c{k}" for k in range(1, len(dimensions) + 1)]
+    which = " ".join(f"WHEN grouping({c}) = 0 THEN {k}" for k, c in enumerate(cells, 1))
+    categories = ", ".join(
+        f"coalesce({expr}, 'unknown') AS {c}"
+        for c, (_, _, expr) in zip(cells, dimensions, strict=True)
+    )
+    grouping_sets = ", ".join(f"({c})" for c in cells)
+    values = ", ".join(
+        f"('{dimension}', {order}, '{codelist}')"
+        for order, (dimension, codelist, _) in enumerate(dimensions, start=1)
+    )
+    return f"""WITH found AS (
+            SELECT CASE {which} END AS dimension_order,
+                coalesce({", ".join(cells)}) AS category, count(*) AS incidents
+            FROM (SELECT {categories} FROM counted)
+            GROUP BY GROUPING SETS ({grouping_sets})),
+        dimensions (dimension, dimension_order, codelist) AS (VALUES {values})
+        SELECT d.dimension, d.dimension_order, c.code AS category,
+            c.sort_order AS category_order, coalesce(f.incidents, 0) AS incidents
+        FROM dimensions d JOIN ref_codes c ON c.codelist = d.codelist
+        LEFT JOIN found f ON f.dimension_order = d.dimension_order AND f.category = c.code"""
 
 
 def build_breakdown_stats(con: duckdb.DuckDBPyConnection, contract: Contract, year: int) -> int:
@@ -124,7 +140,7 @@ def build_breakdown_stats(con: duckdb.DuckDBPyConnection, contract: Contract, ye
         """year INTEGER, dimension VARCHAR, dimension_order INTEGER, category VARCHAR,
         category_order INTEGER, incidents BIGINT, percent DOUBLE""",
         f"""WITH counted AS (
-            SELECT i.* FROM incidents i JOIN region_year_stats r
+            SELECT i.* FROM in_force_incidents i JOIN region_year_stats r
               ON r.year = i.year AND r.region_code = i.region_code AND r.status = 'complete'
             WHERE i.year = $year),
         cells AS ({breakdown_sql(contract)})

@@ -18,24 +18,40 @@ ROOT = Path(__file__).resolve().parents[2]
 KILLER = textwrap.dedent(
     """
     import os, signal, sys
+    from datetime import date, datetime
     import duckdb
     from pipelines.contract.schema import load_schema
-    from pipelines.warehouse.store import load_in_force
+    from pipelines.validate.verdict import SubmissionFile, validate_files
+    from pipelines.warehouse.store import Received, record_verdicts, register_submission
 
-    class KillAfterDelete:
-        '''Passes SQL through, and kills the process as soon as the year is deleted.'''
+    class KillAfterInsert:
+        '''Passes calls through, and kills the process as soon as rows are inserted.'''
 
         def __init__(self, con):
             self.con = con
 
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
         def execute(self, sql, *args):
             result = self.con.execute(sql, *args)
-            if sql.startswith("DELETE FROM incidents"):
+            if sql.startswith("INSERT INTO staged_incidents"):
                 os.kill(os.getpid(), signal.SIGKILL)
             return result
 
+    schema = load_schema()
     con = duckdb.connect(sys.argv[1])
-    load_in_force(KillAfterDelete(con), load_schema().contracts["incidents"], 2023)
+    data = open(sys.argv[2], "rb").read()
+    data = data[: data.rstrip().rindex(b"\\n") + 1]  # region 05 again, without its last row
+    now = datetime(2024, 1, 1)
+    received = Received(2023, "05", "incidents.csv", "new", len(data), now, "-")
+    sid = register_submission(con, received)
+    [verdict] = validate_files(
+        [SubmissionFile("incidents.csv", data, "05", 2023)],
+        schema, lang="fi", today=date(2024, 1, 1), evaluator="polars",
+    )
+    assert verdict.accepted, verdict.issues
+    record_verdicts(KillAfterInsert(con), [(sid, verdict, schema.contracts["incidents"])], now)
     """
 )
 
@@ -56,7 +72,13 @@ def test_kill_during_load_keeps_the_previous_state(tmp_path):
     assert len(before) == 26
 
     proc = subprocess.run(
-        [sys.executable, "-c", KILLER, str(settings.warehouse)],
+        [
+            sys.executable,
+            "-c",
+            KILLER,
+            str(settings.warehouse),
+            str(FIXTURES / "inbox" / "2023" / "05" / "incidents.csv"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -64,6 +86,9 @@ def test_kill_during_load_keeps_the_previous_state(tmp_path):
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert snapshot(settings.warehouse) == before
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        pending = con.execute("SELECT count(*) FROM submissions WHERE status = 'received'")
+        assert pending.fetchone() == (1,)  # to be validated again by the next run
 
 
 def test_a_lost_warehouse_is_rebuilt_from_the_received_files(tmp_path):

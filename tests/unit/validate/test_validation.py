@@ -127,6 +127,7 @@ def test_header_only_incidents_file_is_accepted_with_a_warning(schema):
     v = verdict_of(schema, INCIDENT_HEADER + "\n")
     assert v.accepted
     assert [(i.severity, i.rule) for i in v.issues] == [("warning", "no_rows")]
+    assert (v.frame.height, str(v.frame.schema["incident_date"])) == (0, "Date")
 
 
 def test_missions_rules(schema):

@@ -36,20 +36,21 @@ def con(schema):
 
     def incident(sid, region, n, day, hour, kind):
         con.execute(
-            "INSERT INTO incidents (year, submission_id, row_number, incident_id, region_code, "
+            "INSERT INTO staged_incidents (submission_id, row_number, incident_id, region_code, "
             "incident_date, incident_time, incident_type, perpetrator, intoxicants, location, "
             "advance_warning, police_contacted, reported_to_employer, staff_injury) VALUES "
-            "(2023, ?, ?, ?, ?, ?, ?, ?, 'patient', 'alcohol', 'home', 'no', 'no', 'yes', 'none')",
+            "(?, ?, ?, ?, ?, ?, ?, 'patient', 'alcohol', 'home', 'no', 'no', 'yes', 'none')",
             [sid, n, f"{region}-{n}", region, day, hour, kind],
         )
 
     incident(1, "01", 2, date(2023, 1, 2), time(23, 59), "verbal")  # Monday
     incident(3, "05", 2, date(2023, 1, 3), None, "verbal")  # Tuesday
     incident(3, "05", 3, date(2023, 3, 5), time(8, 0), "physical_mild")  # Sunday
+    missions = "INSERT INTO staged_missions VALUES (?, ?, ?, 2023, ?, ?)"
     for month in range(1, 13):
-        con.execute("INSERT INTO missions VALUES (2023, 2, ?, '01', ?, 1000)", [month, month])
-        con.execute("INSERT INTO missions VALUES (2023, 4, ?, '05', ?, 500)", [month, month])
-    con.execute("INSERT INTO missions VALUES (2023, 5, 1, '07', 1, 50)")
+        con.execute(missions, [2, month, "01", month, 1000])
+        con.execute(missions, [4, month, "05", month, 500])
+    con.execute(missions, [5, 1, "07", 1, 50])
     return con
 
 
