@@ -90,7 +90,6 @@ def run_stages(inbox: Path, work: Path) -> dict:
     from pipelines.warehouse.store import (
         Received,
         ensure_schema,
-        load_in_force,
         record_verdicts,
         register_submission,
     )
@@ -139,8 +138,6 @@ def run_stages(inbox: Path, work: Path) -> dict:
             )
             recorded.append((sid, v, schema.contracts[v.kind]))
         record_verdicts(con, recorded, now)
-        for contract in schema.contracts.values():
-            load_in_force(con, contract, year)
 
     timed(results, "load", load)
 

@@ -1,11 +1,11 @@
-"""Validate: a verdict for every new submission, then the data in force loaded.
+"""Validate: a verdict for every new submission, then the data in force checked.
 
 Verdicts come from the suite evaluated in Polars; Great Expectations evaluates
 the same suite on the same files in a worker meanwhile, and the run's last
 step, `gx_audit`, collects its result: its blocking check
 `verdicts_agree_with_gx` fails the run if GX finds anything else.
-Only accepted files reach the `incidents` and `missions` tables, and a
-blocking check re-verifies the loaded year against the contract, so that a
+Only accepted files reach the `incidents` and `missions` views of the rows in
+force, and a blocking check re-verifies the year in force against the contract, so that a
 bad row can never reach the statistics. One region's rejected file does not
 stop the others: its previously accepted data stays in force. Then
 `collection_status` writes what the portal reads instead of the warehouse.
@@ -26,7 +26,6 @@ from pipelines.warehouse.history import build_history, write_history
 from pipelines.warehouse.snapshot import build_status, write_status
 from pipelines.warehouse.store import (
     contract_violations,
-    load_in_force,
     pending_submissions,
     record_cross_file_warnings,
     record_verdicts,
@@ -197,12 +196,13 @@ def in_force_asset(kind: str) -> dg.AssetsDefinition:
         year = partition_year(context)
         contract = evstats.schema.contracts[kind]
         with warehouse(duckdb, evstats) as con:
-            count = load_in_force(con, contract, year)
             violations = contract_violations(con, contract, year)
             per_region = con.execute(
-                f"SELECT region_code, count(*) FROM {kind} WHERE year = ? GROUP BY ALL ORDER BY 1",
+                f"SELECT region_code, count(*) FROM in_force_{kind} WHERE year = ? "
+                "GROUP BY ALL ORDER BY 1",
                 [year],
             ).fetchall()
+        count = sum(n for _, n in per_region)
         return dg.MaterializeResult(
             metadata={
                 "row_count": count,

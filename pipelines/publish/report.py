@@ -9,8 +9,10 @@ this module. `report_workers` runs it for each language in a worker process.
 from __future__ import annotations
 
 import base64
+import html
+from functools import cache
 from pathlib import Path
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING
 
 from pipelines.contract.schema import Schema
 from pipelines.files import replace_atomically
@@ -32,7 +34,8 @@ from pipelines.publish.view import (
 )
 from pipelines.publish.workbook import write_workbook
 
-QUOTE = {'"': "&quot;"}  # `escape` for an attribute value in double quotes
+if TYPE_CHECKING:
+    import jinja2
 
 
 def draw_charts(
@@ -119,13 +122,10 @@ def draw_charts(
     }
 
 
-def render_html(view: View, *, for_print: bool = False) -> str:
-    """The page, each chart inline as the SVG it is (named and described for screen
-    readers, its text searchable). `for_print` is the same page for the PDF, with each
-    chart as an image of that SVG whose alternative text is its title and description:
-    WeasyPrint then reads a chart's thousand elements as one image instead of running
-    the page's style cascade over each (a sixth of a language's PDF time), and the
-    PDF's figure gets its description too."""
+@cache
+def _template() -> jinja2.Template:
+    """The page's template, compiled once a process: the page and its print version are
+    rendered from it for every language."""
     import jinja2
 
     env = jinja2.Environment(
@@ -134,6 +134,16 @@ def render_html(view: View, *, for_print: bool = False) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    return env.get_template("report.html.j2")
+
+
+def render_html(view: View, *, for_print: bool = False) -> str:
+    """The page, each chart inline as the SVG it is (named and described for screen
+    readers, its text searchable). `for_print` is the same page for the PDF, with each
+    chart as an image of that SVG whose alternative text is its title and description:
+    WeasyPrint then reads a chart's thousand elements as one image instead of running
+    the page's style cascade over each (a sixth of a language's PDF time), and the
+    PDF's figure gets its description too."""
 
     def inline_svg(name: str) -> str:
         svg = view.chart_files[name][1].read_text(encoding="utf-8")
@@ -143,9 +153,9 @@ def render_html(view: View, *, for_print: bool = False) -> str:
         chart = view.chart_files[name][1].read_bytes()
         alt = f"{view.charts[name].title}. {view.charts[name].description}"
         data = base64.b64encode(chart).decode("ascii")
-        return f'<img src="data:image/svg+xml;base64,{data}" alt="{escape(alt, QUOTE)}">'
+        return f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
 
-    return env.get_template("report.html.j2").render(v=view, svg=image if for_print else inline_svg)
+    return _template().render(v=view, svg=image if for_print else inline_svg)
 
 
 def write_report(data: ReportData, schema: Schema, lang: str, out_dir: Path) -> dict[str, Path]:
@@ -153,10 +163,10 @@ def write_report(data: ReportData, schema: Schema, lang: str, out_dir: Path) -> 
     view = build_view(data, schema, lang)
     view.chart_files = draw_charts(data, schema, view, out_dir / "charts" / lang)
     page = render_html(view)
-    html = out_dir / f"report{suffix(lang)}.html"
-    replace_atomically(html, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    page_path = out_dir / f"report{suffix(lang)}.html"
+    replace_atomically(page_path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return {
-        "html": html,
+        "html": page_path,
         "pdf": write_pdf(render_html(view, for_print=True), out_dir / f"report{suffix(lang)}.pdf"),
         "xlsx": write_workbook(data, schema, lang, out_dir / f"tables{suffix(lang)}.xlsx"),
         "charts": out_dir / "charts" / lang,

@@ -264,16 +264,6 @@ def _record_verdict(
         insert_issues(con, submission_id, verdict.issues)
 
 
-def load_in_force(con: duckdb.DuckDBPyConnection, contract: Contract, year: int) -> int:
-    """The number of the year's rows in force. Nothing is copied: the year table is a
-    view of the staged rows (`in_force_views`), in force as soon as their verdict is
-    recorded, so a failed or killed load cannot leave half a year."""
-    count = con.execute(
-        f"SELECT count(*) FROM in_force_{contract.kind} WHERE year = ?", [year]
-    ).fetchall()[0][0]
-    return int(count)
-
-
 def contract_violations(
     con: duckdb.DuckDBPyConnection, contract: Contract, year: int
 ) -> dict[str, int]:
@@ -285,10 +275,11 @@ def contract_violations(
     """
     t = f"in_force_{contract.kind}"
     checks = {
+        # The view holds rows of accepted submissions in force of its kind only, so what
+        # is left to check is that each row is of the region its submission was made for.
         "not_from_accepted_submission": (
-            f"SELECT count(*) FROM {t} d LEFT JOIN submissions_in_force f USING (submission_id) "
-            f"WHERE d.year = $year AND (f.submission_id IS NULL OR f.region_code <> d.region_code "
-            f"OR f.kind <> '{contract.kind}')"
+            f"SELECT count(*) FROM {t} d JOIN submissions_in_force f USING (submission_id) "
+            f"WHERE d.year = $year AND f.region_code <> d.region_code"
         )
     }
     for c in contract.columns:

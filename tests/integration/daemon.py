@@ -28,17 +28,18 @@ def instance_home(home: Path, config: Path) -> Path:
     return home
 
 
+def start_logged(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`command` in the repository, in a process group of its own (so that `stop` ends
+    it with what it starts), its output added to `log`."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
 @contextmanager
 def running_daemon(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    with open(log, "ab") as out:
-        daemon = subprocess.Popen(
-            [str(DAEMON), "run", "-w", "workspace.yaml"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    daemon = start_logged([str(DAEMON), "run", "-w", "workspace.yaml"], env, log)
     try:
         yield daemon
     finally:

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+
 from pipelines.settings import DEFAULT_CONFIG
 
 EVSTATS = Path(sys.executable).parent / "evstats"
@@ -122,3 +124,14 @@ def wait_until_healthy(
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"evstats serve did not answer in {timeout} s:\n{log.read_text()}")
+
+
+def post_file(url: str, token: str, name: str, data: bytes) -> requests.Response:
+    """A file of 2023 sent to the portal's API as a region's own system sends one."""
+    return requests.post(
+        f"{url}/api/v1/submissions",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": (name, data)},
+        data={"year": "2023"},
+        timeout=60,
+    )

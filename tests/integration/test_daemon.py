@@ -23,20 +23,14 @@ from tests.integration.daemon import (
     runs,
     wait_for,
 )
-from tests.integration.portal import running_portal
+from tests.integration.portal import post_file, running_portal
 
 GOOD = (FIXTURES / "inbox/2023/05/incidents.csv").read_bytes()
 MISSIONS = (FIXTURES / "inbox/2023/05/missions.csv").read_bytes()
 
 
 def send(portal, name: str, data: bytes) -> dict:
-    answer = requests.post(
-        f"{portal.url}/api/v1/submissions",
-        headers={"Authorization": f"Bearer {portal.tokens['05']}"},
-        files={"file": (name, data)},
-        data={"year": "2023"},
-        timeout=60,
-    )
+    answer = post_file(portal.url, portal.tokens["05"], name, data)
     assert answer.status_code == 201, answer.text
     return answer.json()
 

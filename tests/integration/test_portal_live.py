@@ -14,7 +14,7 @@ import requests
 
 from pipelines.contract.schema import load_schema
 from tests.conftest import FIXTURES
-from tests.integration.portal import EVSTATS, running_portal
+from tests.integration.portal import EVSTATS, post_file, running_portal
 
 REGIONS = list(load_schema().codelists["regions"].codes)
 GOOD = (FIXTURES / "inbox/2023/05/incidents.csv").read_bytes()
@@ -29,13 +29,7 @@ def incidents_of(region: str) -> bytes:
 
 
 def upload(url: str, token: str, region: str) -> requests.Response:
-    return requests.post(
-        f"{url}/api/v1/submissions",
-        headers={"Authorization": f"Bearer {token}"},
-        files={"file": (f"alue{region}.csv", incidents_of(region))},
-        data={"year": "2023"},
-        timeout=60,
-    )
+    return post_file(url, token, f"alue{region}.csv", incidents_of(region))
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
@@ -80,13 +74,7 @@ def test_the_pipeline_takes_what_the_portal_received_and_the_portal_shows_it(tmp
         token = portal.tokens["05"]
         missions = (FIXTURES / "inbox/2023/05/missions.csv").read_bytes()
         for name, data in (("tilanteet.csv", GOOD), ("tehtavat.csv", missions)):
-            answer = requests.post(
-                f"{portal.url}/api/v1/submissions",
-                headers={"Authorization": f"Bearer {token}"},
-                files={"file": (name, data)},
-                data={"year": "2023"},
-                timeout=60,
-            )
+            answer = post_file(portal.url, token, name, data)
             assert answer.status_code == 201 and answer.json()["in_force"] is None
         ran = subprocess.run(
             [str(EVSTATS), "run", "--year", "2023"], env=portal.env, capture_output=True, text=True

@@ -8,11 +8,9 @@ import os
 import signal
 import subprocess
 
-import requests
-
 from tests.conftest import FIXTURES
-from tests.integration.daemon import ROOT, wait_for
-from tests.integration.portal import free_port, prepare, wait_until_healthy
+from tests.integration.daemon import ROOT, start_logged, wait_for
+from tests.integration.portal import free_port, post_file, prepare, wait_until_healthy
 
 
 def test_make_serve_brings_the_service_up_and_a_file_reaches_the_tables(tmp_path):
@@ -25,30 +23,15 @@ def test_make_serve_brings_the_service_up_and_a_file_reaches_the_tables(tmp_path
         "DAGSTER_WEBSERVER_PORT": str(webserver_port),
     }
     log = tmp_path / "honcho.log"
-    with open(log, "wb") as out:
-        service = subprocess.Popen(
-            ["make", "serve", f"DAGSTER_HOME={home}"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    service = start_logged(["make", "serve", f"DAGSTER_HOME={home}"], env, log)
     try:
         portal = f"http://127.0.0.1:{portal_port}"
         wait_until_healthy(portal, service, log, timeout=120)
         wait_until_healthy(
             f"http://127.0.0.1:{webserver_port}", service, log, timeout=120, path="/server_info"
         )
-        answer = requests.post(
-            f"{portal}/api/v1/submissions",
-            headers={"Authorization": f"Bearer {tokens['05']}"},
-            files={
-                "file": ("tilanteet.csv", (FIXTURES / "inbox/2023/05/incidents.csv").read_bytes())
-            },
-            data={"year": "2023"},
-            timeout=60,
-        )
+        incidents = (FIXTURES / "inbox/2023/05/incidents.csv").read_bytes()
+        answer = post_file(portal, tokens["05"], "tilanteet.csv", incidents)
         assert answer.status_code == 201
         national = data_dir / "reports" / "2023" / "tables" / "national.csv"
         wait_for("the year published", national.exists, 240, log)
