@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from pipelines import __version__
 from pipelines.contract.i18n import LANGUAGES
+from pipelines.settings import today as finland_today
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -103,7 +104,7 @@ def build_parser(lang: str = "en", default_lang: str = "fi") -> argparse.Argumen
         return value
 
     def year(value: str) -> int:
-        last = date.today().year
+        last = finland_today().year
         if not value.isdigit() or not 2000 <= int(value) <= last:
             raise argparse.ArgumentTypeError(
                 t("bad_year", value=repr(value), first=2000, last=last)
@@ -291,7 +292,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         [submission],
         schema,
         lang=lang,
-        today=date.today(),
+        today=finland_today(),
         limits=settings.limits,
         evaluator="gx" if args.gx else "polars",
     )[0]
@@ -509,7 +510,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from pipelines.warehouse.arrivals import inbox_years
 
     settings = load_settings(data_dir=args.data_dir)
-    years = args.years or inbox_years(settings.inbox, date.today().year)
+    years = args.years or inbox_years(settings.inbox, finland_today().year)
     if settings.warehouse.exists():
         aside = settings.warehouse.with_name(f"warehouse.{datetime.now():%Y%m%dT%H%M%S}.duckdb")
         os.replace(settings.warehouse, aside)
@@ -569,7 +570,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     with gx_audit.running_worker(), report_workers.running():
         settings = load_settings(data_dir=args.data_dir)
         year_dir = settings.releases_dir(args.year)
-        release = Release(next_number(year_dir), args.date or date.today(), args.note or "")
+        release = Release(next_number(year_dir), args.date or finland_today(), args.note or "")
         ok = run_year(settings, args.year, verbose=args.verbose, release=release)
     if not ok:
         print(f"evstats release: the run of {args.year} failed, nothing released", file=sys.stderr)

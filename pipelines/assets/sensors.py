@@ -15,6 +15,7 @@ from pipelines.assets.resources import EvstatsConfig
 from pipelines.publish.release import Release, next_number, release_year, version_name
 from pipelines.publish.signoff import not_accepted
 from pipelines.settings import Settings
+from pipelines.settings import today as finland_today
 from pipelines.warehouse.arrivals import arrivals
 from pipelines.warehouse.snapshot import read_status, write_status
 
@@ -39,7 +40,7 @@ def new_submissions(
     start two runs; the cursor keeps the keys already asked for, so a look that finds
     nothing changed says so instead of asking again."""
     asked = json.loads(context.cursor) if context.cursor else {}
-    found = arrivals(evstats.settings, date.today().year)
+    found = arrivals(evstats.settings, finland_today().year)
     keys = {str(a.year): a.run_key for a in found}
     requests = [
         dg.RunRequest(

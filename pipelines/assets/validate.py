@@ -11,7 +11,7 @@ stop the others: its previously accepted data stays in force. Then
 `collection_status` writes what the portal reads instead of the warehouse.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -19,6 +19,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
 from pipelines.assets.resources import EvstatsConfig, warehouse
+from pipelines.settings import today as finland_today
 from pipelines.validate import gx_audit as gx_audit_worker
 from pipelines.validate.plausibility import share_columns
 from pipelines.validate.verdict import SubmissionFile, validate_files
@@ -59,7 +60,7 @@ def submission_verdicts(
             gx_audit_worker.start_worker()  # its GX import overlaps the work below
         else:
             gx_audit_worker.stop_worker()  # started in advance by the CLI, not needed
-        today, limits = date.today(), evstats.settings.limits
+        today, limits = finland_today(), evstats.settings.limits
         verdicts = validate_files(
             files,
             schema,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
 
 from pipelines.portal import services
 from pipelines.portal.texts import t
 from pipelines.settings import FIRST_YEAR
+from pipelines.settings import today as finland_today
 
 
 class SignInForm(AuthenticationForm):
@@ -22,7 +22,7 @@ class SignInForm(AuthenticationForm):
 
 def year_choices() -> list[tuple[int, int]]:
     """Years still open for uploads, newest first: a closed year is not offered at all."""
-    today = timezone.localdate()
+    today = finland_today()
     settings = services.evstats()
     return [
         (y, y)

@@ -24,6 +24,7 @@ from pipelines.contract.schema import Schema, load_schema
 from pipelines.files import replace_atomically
 from pipelines.portal.models import ApiToken, Explanation, Review, Submission, User
 from pipelines.settings import FIRST_YEAR, Settings
+from pipelines.settings import today as finland_today
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 from pipelines.warehouse.history import read_history
 from pipelines.warehouse.snapshot import read_status, write_status
@@ -69,7 +70,7 @@ def regions() -> dict[str, str]:
 def default_year() -> int:
     """The year being collected: the previous calendar year until its hard close, then
     the current one (whose collection runs into the next year)."""
-    today = timezone.localdate()
+    today = finland_today()
     _, close = evstats().collection_dates(today.year - 1)
     return today.year - 1 if today <= close else today.year
 
@@ -81,7 +82,7 @@ def parse_year(value: str | None) -> int:
         year = int(value)
     except ValueError:
         raise Refused(400, "year_invalid", year=value, first=FIRST_YEAR) from None
-    if not FIRST_YEAR <= year <= timezone.localdate().year:
+    if not FIRST_YEAR <= year <= finland_today().year:
         raise Refused(400, "year_invalid", year=value, first=FIRST_YEAR)
     return year
 
@@ -89,7 +90,7 @@ def parse_year(value: str | None) -> int:
 def ensure_open(year: int) -> None:
     """After the hard close the year's figures are being published: no more uploads."""
     _, close = evstats().collection_dates(year)
-    if timezone.localdate() > close:
+    if finland_today() > close:
         raise Refused(409, "collection_closed", year=year, close=close)
 
 
@@ -107,7 +108,7 @@ def check(upload: Upload, region_code: str, year: int, lang: str) -> Verdict:
         [SubmissionFile(name, upload.data, region_code, year)],
         schema(),
         lang=lang,
-        today=timezone.localdate(),
+        today=finland_today(),
         limits=evstats().limits,
         evaluator="polars",
         history=read_history(evstats().history_path),
@@ -418,7 +419,7 @@ def request_release(year: int, note: str) -> None:
     request = {
         "year": year,
         "note": mask_personal_data(note.strip()),
-        "date": timezone.localdate().isoformat(),
+        "date": finland_today().isoformat(),
         "requested_at": timezone.now().astimezone(UTC).isoformat(timespec="seconds"),
     }
     write_status(evstats().release_request_path(year), request)

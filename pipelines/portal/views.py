@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from pipelines.contract.i18n import LANGUAGES
@@ -26,6 +25,7 @@ from pipelines.portal.forms import UploadForm
 from pipelines.portal.models import Review, Submission, User
 from pipelines.portal.texts import current_language, t
 from pipelines.settings import FIRST_YEAR
+from pipelines.settings import today as finland_today
 from pipelines.validate.verdict import Verdict
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,12 +78,12 @@ def region_page(
         {
             "region": (region_code, services.regions().get(region_code, "")),
             "year": year,
-            "years": list(range(timezone.localdate().year, FIRST_YEAR - 1, -1)),
+            "years": list(range(finland_today().year, FIRST_YEAR - 1, -1)),
             "form": form,
             "history": history,
             "deadline": deadline,
             "close": close,
-            "closed": timezone.localdate() > close,
+            "closed": finland_today() > close,
             "snapshot": snapshot,
             "kinds": kind_labels(),
             "review": services.current_review(region_code, year),
@@ -246,7 +246,7 @@ def collection(request: HttpRequest, year: int) -> HttpResponse:
         "portal/collection.html",
         {
             "year": year,
-            "years": list(range(timezone.localdate().year, FIRST_YEAR - 1, -1)),
+            "years": list(range(finland_today().year, FIRST_YEAR - 1, -1)),
             "rows": rows,
             "totals": totals,
             "kinds": [(k, kind_labels()[k]) for k in services.KINDS],
