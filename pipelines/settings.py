@@ -160,6 +160,26 @@ class Settings:
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, values: dict[str, object]) -> Settings:
+        """The inverse of `as_dict`: how settings that travelled as plain values (the
+        Dagster resource's config) become the same object again."""
+        values = dict(values)
+        if isinstance(values.get("plausibility"), dict):
+            given = values["plausibility"]
+            # Each threshold as the type of its default: counts stay whole numbers in
+            # messages even when the values came through a float-only config schema.
+            values["plausibility"] = Plausibility(
+                **{
+                    f.name: type(f.default)(given[f.name])
+                    for f in fields(Plausibility)
+                    if f.name in given
+                }
+            )
+        if "report_languages" in values:
+            values["report_languages"] = tuple(values["report_languages"])
+        return replace(cls(), **values)
+
 
 def load_settings(**overrides: object) -> Settings:
     """Resolve settings; `None` overrides are ignored so CLI defaults do not mask the file."""

@@ -15,7 +15,9 @@ from pipelines.warehouse.store import ensure_schema
 
 
 class EvstatsConfig(dg.ConfigurableResource):
-    """The resolved `Settings`, as a Dagster resource visible in the UI."""
+    """The resolved `Settings`, as a Dagster resource visible in the UI: every field of
+    `Settings`, so that what the file sets reaches the pipeline as it reaches the portal
+    (a test compares the two field lists)."""
 
     data_dir: str
     suppression_threshold: int = 3
@@ -24,11 +26,19 @@ class EvstatsConfig(dg.ConfigurableResource):
     max_file_mb: int = 50
     max_columns: int = 60
     report_languages: list[str] = ["fi", "sv", "en"]  # noqa: RUF012 - pydantic copies defaults
+    collection_deadline: str = "03-31"
+    collection_close: str = "06-30"
+    close_overrides: dict[str, str] = {}  # noqa: RUF012
+    plausibility: dict[str, float] = {}  # noqa: RUF012
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EvstatsConfig:
+        values = settings.as_dict()
+        return cls(**{**values, "report_languages": list(settings.report_languages)})
 
     @property
     def settings(self) -> Settings:
-        values = self.model_dump()
-        return Settings(**{**values, "report_languages": tuple(values["report_languages"])})
+        return Settings.from_dict(self.model_dump())
 
     @property
     def schema(self) -> Schema:
@@ -45,9 +55,8 @@ def warehouse(db: DuckDBResource, config: EvstatsConfig) -> Iterator[duckdb.Duck
 
 
 def build_resources(settings: Settings) -> dict[str, object]:
-    """The run's settings; the portal's own (collection dates) are not the pipeline's."""
-    values = {k: v for k, v in settings.as_dict().items() if k in EvstatsConfig.model_fields}
+    """The run's settings, whole, and the warehouse they name."""
     return {
-        "evstats": EvstatsConfig(**{**values, "report_languages": list(settings.report_languages)}),
+        "evstats": EvstatsConfig.from_settings(settings),
         "duckdb": DuckDBResource(database=str(settings.warehouse)),
     }

@@ -6,7 +6,7 @@ import ast
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pipelines.settings import today
+from pipelines.settings import Plausibility, Settings, today
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pipelines"
 
@@ -39,3 +39,35 @@ def test_no_face_asks_the_machine_for_its_own_date():
         if calls(p) & {"date.today", "timezone.localdate", "datetime.today"}
     )
     assert offenders == []
+
+
+def test_every_setting_reaches_the_pipelines_resource():
+    """The Dagster resource kept only the fields it declared: thresholds set in
+    `[evstats.plausibility]` reached the portal's verdicts but not the pipeline's."""
+    from pipelines.assets.resources import build_resources
+
+    settings = Settings(
+        data_dir="/srv/evstats",
+        suppression_threshold=5,
+        unreliable_below=10,
+        lang="sv",
+        max_file_mb=7,
+        max_columns=40,
+        report_languages=("fi", "en"),
+        collection_deadline="02-28",
+        collection_close="05-31",
+        close_overrides={"2025": "2027-01-31"},
+        plausibility=Plausibility(incidents_factor=3.0, share_years=5, month_off_percent=40.0),
+    )
+    assert build_resources(settings)["evstats"].settings == settings
+    resource = build_resources(settings)["evstats"]
+    assert resource.settings.plausibility.share_years == 5
+    assert isinstance(resource.settings.plausibility.share_years, int)
+
+
+def test_the_resource_declares_every_setting():
+    from dataclasses import fields
+
+    from pipelines.assets.resources import EvstatsConfig
+
+    assert set(EvstatsConfig.model_fields) == {f.name for f in fields(Settings)}
