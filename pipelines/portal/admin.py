@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from pipelines.portal.models import ApiToken, Submission, User
+from pipelines.portal.models import ApiToken, User
+from pipelines.register.models import Submission
 
 
 @admin.register(User)
@@ -31,6 +32,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
-    list_display = ("year", "region_code", "kind", "file_name", "received_at", "accepted")
-    list_filter = ("year", "region_code", "kind", "accepted")
+    list_display = ("year", "region_code", "seq", "kind", "file_name", "channel", "state")
+    list_filter = ("year", "region_code", "kind", "state", "channel")
     readonly_fields = tuple(f.name for f in Submission._meta.fields)

@@ -1,8 +1,7 @@
-"""The portal's own records: people, system tokens and upload receipts.
+"""The portal's own records: people and system tokens.
 
-Receipts are the region's proof of submission and the analyst's view of the
-collection; the files themselves go to the pipeline's inbox, and what the
-pipeline made of them is read from its status snapshot, never from here.
+Receipts, reviews, explanations and releases are the register's
+(`pipelines.register.models`), which the pipeline reads too.
 """
 
 from __future__ import annotations
@@ -64,84 +63,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_code} {self.name}".strip()
-
-
-class Submission(models.Model):
-    """The receipt of one uploaded file: when, what, its hash and the verdict it got."""
-
-    region_code = models.CharField(max_length=2, db_index=True)
-    year = models.IntegerField(db_index=True)
-    kind = models.CharField(max_length=16, null=True, blank=True)
-    file_name = models.CharField(max_length=255)
-    stored_name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64)
-    size_bytes = models.BigIntegerField()
-    rows = models.IntegerField(default=0)
-    received_at = models.DateTimeField()
-    accepted = models.BooleanField()
-    errors = models.IntegerField(default=0)
-    warnings = models.IntegerField(default=0)
-    lang = models.CharField(max_length=2)
-    issues = models.JSONField(default=list)
-    headers = models.JSONField(default=dict)
-    submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
-    token = models.ForeignKey(ApiToken, null=True, blank=True, on_delete=models.SET_NULL)
-
-    class Meta:
-        ordering = ("-received_at", "-id")
-        indexes = (models.Index(fields=("year", "region_code", "kind")),)
-
-    @property
-    def status(self) -> str:
-        return "accepted" if self.accepted else "rejected"
-
-    def __str__(self) -> str:
-        return f"{self.year}/{self.region_code} {self.file_name}"
-
-
-class Review(models.Model):
-    """The analyst's word on a region's year: accepted, or returned for correction with a
-    message the region sees. It covers the files received up to it: a later upload
-    needs a new review."""
-
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
-    STATES = ((ACCEPTED, ACCEPTED), (RETURNED, RETURNED))
-
-    region_code = models.CharField(max_length=2)
-    year = models.IntegerField()
-    state = models.CharField(max_length=16, choices=STATES)
-    message = models.TextField(blank=True, default="")
-    reviewed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL)
-    reviewed_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ("-reviewed_at", "-id")
-        indexes = (models.Index(fields=("year", "region_code")),)
-
-    def __str__(self) -> str:
-        return f"{self.year}/{self.region_code} {self.state}"
-
-
-class Explanation(models.Model):
-    """A region's answer to a plausibility warning on one of its files: a reason from the
-    code list `explanation_reasons` and free text (screened for personal data)."""
-
-    submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="explanations"
-    )
-    rule = models.CharField(max_length=64)
-    row = models.IntegerField(null=True, blank=True)
-    reason = models.CharField(max_length=32)
-    text = models.TextField(blank=True, default="")
-    explained_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL)
-    explained_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ("submission", "rule", "row")
-        constraints = (
-            models.UniqueConstraint(fields=("submission", "rule", "row"), name="one_per_warning"),
-        )
-
-    def __str__(self) -> str:
-        return f"{self.submission_id} {self.rule} {self.reason}"

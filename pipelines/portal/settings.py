@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "pipelines.portal",
+    "pipelines.register",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -20,15 +20,16 @@ LAYERS = {
     "settings": 0,
     "files": 0,
     "__init__": 0,
-    "ingest": 1,
-    "validate": 2,
-    "warehouse": 3,
-    "publish": 4,
-    "assets": 5,
-    "definitions": 6,
-    "progress": 6,
-    "cli": 7,
-    "portal": 7,
+    "register": 1,
+    "ingest": 2,
+    "validate": 3,
+    "warehouse": 4,
+    "publish": 5,
+    "assets": 6,
+    "definitions": 7,
+    "progress": 7,
+    "cli": 8,
+    "portal": 8,
 }
 
 
@@ -138,6 +139,6 @@ def test_the_readme_architecture_section_names_every_module():
     readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
     named = set(re.findall(r"`([a-z0-9_]+\.py)`", section))
-    stages = ("contract", "ingest", "validate", "warehouse", "publish")
+    stages = ("contract", "register", "ingest", "validate", "warehouse", "publish")
     modules = {p.name for s in stages for p in (PACKAGE / s).glob("*.py") if p.stem != "__init__"}
     assert modules - named == set()
