@@ -64,10 +64,11 @@ dev: install
 
 # The whole service on one machine: the portal, the Dagster webserver and the daemon
 # (its sensor starts a run when a file arrives), under honcho; Ctrl-C stops all three.
-# The instance's storage is created (or migrated) once before the three start: left to
-# them, the webserver and the daemon would both migrate a new SQLite store at once.
+# The instance's storage and the register are created (or migrated) once before the three
+# start: left to them, two processes would migrate a new database at once.
 serve: install
 	$(BIN)/dagster instance migrate >/dev/null
+	$(BIN)/evstats migrate
 	@echo "portal:          http://127.0.0.1:$${EVSTATS_PORTAL_PORT:-8000}/"
 	@echo "Dagster UI:      http://127.0.0.1:$${DAGSTER_WEBSERVER_PORT:-3000}/"
 	@echo "Dagster daemon:  runs the sensor and the run queue (status in the UI: Deployment > Daemons)"

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +80,7 @@ def run_stages(inbox: Path, work: Path) -> dict:
     from pipelines.publish.report_data import gather
     from pipelines.publish.tables import Disclosure, publish_tables
     from pipelines.settings import Limits
+    from pipelines.settings import today as finland_today
     from pipelines.validate.parsing import normalise, text_frame
     from pipelines.validate.verdict import SubmissionFile, validate_files
     from pipelines.warehouse.aggregate import (
@@ -87,12 +88,7 @@ def run_stages(inbox: Path, work: Path) -> dict:
         build_national_year_stats,
         build_region_year_stats,
     )
-    from pipelines.warehouse.store import (
-        Received,
-        ensure_schema,
-        record_verdicts,
-        register_submission,
-    )
+    from pipelines.warehouse.store import Loaded, ensure_schema, record_verdicts
 
     # As `evstats run` does: the report's fork server imports its libraries from the start,
     # so the report stage times the drawing, not the imports.
@@ -114,7 +110,7 @@ def run_stages(inbox: Path, work: Path) -> dict:
         return files
 
     files = timed(results, "parse", parse)
-    today = date.today()
+    today = finland_today()
     verdicts = timed(
         results,
         "validate",
@@ -129,15 +125,13 @@ def run_stages(inbox: Path, work: Path) -> dict:
         ensure_schema(con, schema)
         now = datetime.now(UTC).replace(tzinfo=None)
         recorded = []
-        for f, v in zip(files, verdicts, strict=True):
-            sid = register_submission(
-                con,
-                Received(
-                    year, f.region_code, f.name, f"{f.region_code}{f.name}", len(f.data), now, "-"
-                ),
-            )
-            recorded.append((sid, v, schema.contracts[v.kind]))
-        record_verdicts(con, recorded, now)
+        in_force = []
+        for sid, (f, v) in enumerate(zip(files, verdicts, strict=True), start=1):
+            loaded = Loaded(sid, year, f.region_code, f.name, "-", len(f.data), now, "-")
+            recorded.append((loaded, v, schema.contracts[v.kind]))
+            if v.accepted:
+                in_force.append((f.region_code, v.kind, sid))
+        record_verdicts(con, recorded, now, year, in_force)
 
     timed(results, "load", load)
 

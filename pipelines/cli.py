@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from dagster import DagsterInstance
 
     from pipelines.contract.schema import Schema
-    from pipelines.publish.release import Release
     from pipelines.settings import Settings
     from pipelines.validate.verdict import Verdict
 
@@ -145,6 +144,26 @@ def build_parser(lang: str = "en", default_lang: str = "fi") -> argparse.Argumen
     options.add_argument("--all", action="store_true", help=t("help_validate_all", n=SHOWN_ISSUES))
     options.add_argument("--gx", action="store_true", help=t("help_validate_gx"))
 
+    _, positionals, options = t.parser(
+        sub.add_parser, "submit", help=t("help_submit"), description=t("help_submit")
+    )
+    positionals.add_argument(
+        "file", type=Path, metavar=t("help_metavar_file"), help=t("help_submit_file")
+    )
+    options.add_argument(
+        "--region", type=region, metavar=code, required=True, help=t("help_submit_region")
+    )
+    options.add_argument(
+        "--year", type=year, metavar=year_, required=True, help=t("help_submit_year")
+    )
+    options.add_argument(
+        "--lang", choices=LANGUAGES, help=t("help_validate_lang", default=default_lang)
+    )
+    options.add_argument(
+        "--format", choices=["text", "json"], default="text", help=t("help_validate_format")
+    )
+    options.add_argument("--data-dir", metavar=folder, help=t("help_data_dir"))
+
     _, _, options = t.parser(
         sub.add_parser, "report", help=t("help_report"), description=t("help_report")
     )
@@ -224,6 +243,11 @@ def build_parser(lang: str = "en", default_lang: str = "fi") -> argparse.Argumen
                 default=[2021, 2022, 2023, 2024],
                 help=t("help_years"),
             )
+    _, _, options = t.parser(
+        sub.add_parser, "migrate", help=t("help_migrate"), description=t("help_migrate")
+    )
+    options.add_argument("--data-dir", metavar=folder, help=t("help_data_dir"))
+
     _, _, options = t.parser(
         sub.add_parser, "serve", help=t("help_serve"), description=t("help_serve")
     )
@@ -363,11 +387,11 @@ def run_year(
     verbose: bool,
     only: str | None = None,
     languages: list[str] | None = None,
-    release: Release | None = None,
+    release: dict | None = None,
 ) -> bool:
     """Materialize the year through the same Definitions the Dagster UI loads; `only`
     names one asset to rebuild from the warehouse without re-ingesting, `release` the
-    release the report is made for (its config, as the UI's launchpad would give it)."""
+    run config of the release the run is made for (as the daemon's sensor gives it)."""
     import dagster as dg
 
     from pipelines.definitions import JOB_NAME, build_defs
@@ -376,15 +400,10 @@ def run_year(
     job = defs.resolve_job_def(JOB_NAME)
     loggers = {"console": {"config": {"log_level": "INFO"}}} if verbose else {"progress": {}}
     run_config: dict[str, object] = {"loggers": loggers}
-    report: dict[str, object] = {"languages": languages} if languages else {}
     if release:
-        report.update(
-            release=release.number,
-            release_date=release.date.isoformat(),
-            release_note=release.note,
-        )
-    if report:
-        run_config["ops"] = {"yearly_report": {"config": report}}
+        run_config.update(release)
+    elif languages:
+        run_config["ops"] = {"yearly_report": {"config": {"languages": languages}}}
     print(f"evstats {__version__}: year {year}", file=sys.stderr)
     with _instance() as instance:
         wait_for_writers(instance)
@@ -501,20 +520,27 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    """The warehouse again from the raw files: the old one is kept aside, never deleted,
-    and every year with an inbox folder is run in order."""
+    """The warehouse again from the register and the archive: the old one is kept aside,
+    never deleted, and every year with receipts or an inbox folder is run in order."""
     from datetime import datetime
 
+    from pipelines.ingest.inbox import inbox_years
+    from pipelines.register.db import connect
     from pipelines.settings import load_settings
     from pipelines.validate import gx_audit
-    from pipelines.warehouse.arrivals import inbox_years
 
     settings = load_settings(data_dir=args.data_dir)
-    years = args.years or inbox_years(settings.inbox, finland_today().year)
+    db = connect(settings)
+    from pipelines.register.models import Submission
+    from pipelines.register.runs import forget_loads
+
+    received = set(Submission.objects.using(db).values_list("year", flat=True).distinct())
+    years = args.years or sorted(received | set(inbox_years(settings.inbox, finland_today().year)))
     if settings.warehouse.exists():
         aside = settings.warehouse.with_name(f"warehouse.{datetime.now():%Y%m%dT%H%M%S}.duckdb")
         os.replace(settings.warehouse, aside)
         print(f"previous warehouse kept as {aside}")
+    forget_loads(db)
     with gx_audit.running_worker():
         ok = all(run_year(settings, year, verbose=args.verbose) for year in years)
     if ok:
@@ -560,29 +586,137 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    """Run the year, then freeze its outputs and inputs as the next release; nothing is
-    written when the run fails or a region in force is not signed off."""
-    from pipelines.publish import report_workers
-    from pipelines.publish.release import Release, next_number, release_year
+    """Ask for the year's next release in the register, then have it made: by the daemon
+    when one is running (its sensor turns the request into a run, and this command
+    waits for the outcome), else by a run in this process. Either way the release is
+    written by the run's `release` step, which checks the sign-off again."""
+    from pipelines.assets.sensors import release_run_config
+    from pipelines.publish.release import release_numbers
+    from pipelines.register import lifecycle
+    from pipelines.register.db import connect
     from pipelines.settings import load_settings
-    from pipelines.validate import gx_audit
 
-    with gx_audit.running_worker(), report_workers.running():
-        settings = load_settings(data_dir=args.data_dir)
-        year_dir = settings.releases_dir(args.year)
-        release = Release(next_number(year_dir), args.date or finland_today(), args.note or "")
-        ok = run_year(settings, args.year, verbose=args.verbose, release=release)
-    if not ok:
-        print(f"evstats release: the run of {args.year} failed, nothing released", file=sys.stderr)
-        return 1
+    settings = load_settings(data_dir=args.data_dir)
+    db = connect(settings)
+    from pipelines.register.models import Release as Request
+    from pipelines.register.releases import request_release
+
+    on_disk = max(release_numbers(settings.releases_dir(args.year)), default=0)
     try:
-        path = release_year(settings, args.year, release, __version__)
-    except ValueError as exc:
-        print(f"evstats release: {exc}; nothing released", file=sys.stderr)
+        request = request_release(
+            args.year, args.note or "", args.date or finland_today(), on_disk, db=db
+        )
+    except lifecycle.Blocked as blocked:
+        print(f"evstats release: {blocked_text(blocked)}; nothing released", file=sys.stderr)
+        return 1
+    print(f"release {request.name} of {args.year} requested", file=sys.stderr)
+    config = release_run_config(request.id, request.number, request.date.isoformat(), request.note)
+    if _daemon_running():
+        print("the daemon makes it; waiting for its run…", file=sys.stderr)
+        ok = _wait_for_release(request.id, db)
+    else:
+        from pipelines.publish import report_workers
+        from pipelines.validate import gx_audit
+
+        with gx_audit.running_worker(), report_workers.running():
+            ok = run_year(settings, args.year, verbose=args.verbose, release=config)
+    request = Request.objects.using(db).get(id=request.id)
+    if request.state == Request.REQUESTED:
+        # The run failed before its release step: the request is closed, asked again later.
+        from pipelines.register.releases import refused
+
+        refused(request, "the run failed", db)
+    if not ok or request.state != Request.RELEASED:
+        why = request.reason or "the run failed"
+        print(f"evstats release: {args.year} {request.name} not released: {why}", file=sys.stderr)
         return 1
     _report_outputs(settings, [args.year])
-    print(f"release {release.name} of {args.year}: {path}")
+    print(f"release {request.name} of {args.year}: {request.path}")
     return 0
+
+
+def blocked_text(blocked: Exception) -> str:
+    """A refusal of the lifecycle, said in the analyst's words."""
+    texts = {
+        "release_blocked": "regions {regions} have data in force not accepted by the analyst "
+        "(the analyst accepts each region's year in the portal)",
+        "release_nothing": "no region has data in force",
+        "release_already_requested": "a release of {year} is already requested",
+    }
+    key = getattr(blocked, "key", "")
+    return texts.get(key, key).format(**getattr(blocked, "params", {}))
+
+
+def _daemon_running() -> bool:
+    """Whether a Dagster daemon of this instance has looked at its sensors within the
+    last minute: then it, not this process, makes the release (one writer at a time)."""
+    import time
+
+    if not os.environ.get("DAGSTER_HOME"):
+        return False
+    heartbeats = _instance().get_daemon_heartbeats()
+    beat = heartbeats.get("SENSOR")
+    return beat is not None and time.time() - beat.timestamp < 60
+
+
+def _wait_for_release(request_id: int, db: str, limit_seconds: float = 1800) -> bool:
+    import time
+
+    from pipelines.register.models import Release as Request
+
+    started = time.monotonic()
+    while time.monotonic() - started < limit_seconds:
+        if Request.objects.using(db).get(id=request_id).state != Request.REQUESTED:
+            return True
+        time.sleep(2)
+    print("evstats release: no outcome after 30 minutes; see the Dagster UI", file=sys.stderr)
+    return False
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    """A file received from the command line, as the portal receives an upload."""
+    from pipelines.contract.schema import load_schema
+    from pipelines.register.db import connect
+    from pipelines.settings import load_settings
+    from pipelines.validate.receipt import judge, judged
+
+    settings = load_settings(data_dir=args.data_dir)
+    lang = args.lang or settings.lang
+    schema = load_schema()
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"evstats submit: {args.file}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    if len(data) > settings.limits.max_bytes:
+        print(f"evstats submit: {args.file}: over {settings.max_file_mb} MB", file=sys.stderr)
+        return EXIT_USAGE
+    db = connect(settings)
+    from pipelines.register.receipts import receive
+
+    verdict = judge(args.file.name, data, args.region, args.year, schema, settings, lang, db=db)
+    receipt = receive(
+        settings, args.year, args.region, data, judged(verdict, schema, lang), "cli", db=db
+    )
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "submission_id": receipt.id,
+                    "state": receipt.state,
+                    "repeats": receipt.repeats_id,
+                    **verdict.as_dict(),
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(format_verdict(verdict, schema, lang, show_all=False))
+        print(
+            f"receipt {receipt.id}: {receipt.state}"
+            + (f" (repeats receipt {receipt.repeats_id})" if receipt.repeats_id else "")
+        )
+    return EXIT_ACCEPTED if verdict.accepted else EXIT_REJECTED
 
 
 def cmd_releases(args: argparse.Namespace) -> int:
@@ -612,52 +746,67 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    """The register, read-only, so it can be looked at while nothing runs."""
-    import duckdb
-
-    from pipelines.settings import load_settings
+    """What the register holds of a year: every receipt in the order received, its
+    channel, verdict and state in the lifecycle (times in Finland's time)."""
+    from pipelines.register.db import connect
+    from pipelines.settings import TIME_ZONE, load_settings
 
     settings = load_settings(data_dir=args.data_dir)
-    if not settings.warehouse.is_file():
-        print(f"evstats history: no warehouse at {settings.warehouse}", file=sys.stderr)
-        return EXIT_USAGE
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        rows = con.execute(
-            "SELECT s.submission_id, s.region_code, s.file_name, coalesce(s.kind, '?'), s.status, "
-            "s.rows, s.errors, s.warnings, strftime(s.received_at, '%Y-%m-%d %H:%M'), "
-            "f.submission_id IS NOT NULL FROM submissions s "
-            "LEFT JOIN submissions_in_force f USING (submission_id) "
-            "WHERE s.year = ? AND (? IS NULL OR s.region_code = ?) ORDER BY s.submission_id",
-            [args.year, args.region, args.region],
-        ).fetchall()
-        issues = con.execute(
-            'SELECT submission_id, severity, "row", "column", message FROM submission_issues '
-            "WHERE submission_id IN (SELECT submission_id FROM submissions WHERE year = ?) "
-            "ORDER BY submission_id, rowid",
-            [args.year],
-        ).fetchall()
+    db = connect(settings)
+    from pipelines.register.models import Submission
+
+    receipts = Submission.objects.using(db).filter(year=args.year).order_by("region_code", "seq")
+    if args.region:
+        receipts = receipts.filter(region_code=args.region)
     header = [
         "id",
         "region",
+        "seq",
         "file",
         "kind",
-        "status",
+        "channel",
+        "state",
         "rows",
         "errors",
         "warnings",
-        "received (UTC)",
-        "in force",
+        "received",
     ]
-    table = [[str(v) if v is not None else "" for v in r[:9]] + ["✔" if r[9] else ""] for r in rows]
+    table = [
+        [
+            str(r.id),
+            r.region_code,
+            str(r.seq),
+            r.file_name,
+            r.kind or "?",
+            r.channel,
+            r.state + (f" (= {r.repeats_id})" if r.repeats_id else ""),
+            str(r.rows),
+            str(r.errors),
+            str(r.warnings),
+            f"{r.received_at.astimezone(TIME_ZONE):%Y-%m-%d %H:%M}",
+        ]
+        for r in receipts
+    ]
+    issues = {r.id: r.issues for r in receipts} if args.issues else {}
     widths = [max(len(x) for x in col) for col in zip(header, *table, strict=False)]
     for line in [header, *table]:
         print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())
-        if args.issues and line is not header:
-            for sid, severity, row, column, message in issues:
-                if str(sid) == line[0]:
-                    print(f"      {severity} row {row or '-'} {column or ''}: {message}")
-    if not rows:
+        if line is not header:
+            for i in issues.get(int(line[0]), []):
+                place = f"row {i['row'] or '-'} {i['column'] or ''}"
+                print(f"      {i['severity']} {place}: {i['message']}")
+    if not table:
         print(f"no submissions for {args.year}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """The register's and the portal's tables created or migrated, once, before the
+    service's processes start (left to them, two would migrate a new database at once)."""
+    from pipelines.portal import commands
+
+    commands.setup(args.data_dir)
+    print("register and portal tables up to date")
     return 0
 
 
@@ -712,11 +861,13 @@ def main(argv: list[str] | None = None) -> int:
         args.lang = args.top_lang
     commands = {
         "validate": cmd_validate,
+        "submit": cmd_submit,
         "run": cmd_run,
         "demo": cmd_demo,
         "template": cmd_template,
         "report": cmd_report,
         "history": cmd_history,
+        "migrate": cmd_migrate,
         "serve": cmd_serve,
         "rebuild": cmd_rebuild,
         "release": cmd_release,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 def replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     """Let `write` fill a temporary file beside `path`, then rename it into place.
 
-    Published files and the portal's status snapshot are rebuilt while readers
+    Published files are rebuilt while readers
     may be opening them: a rename within one directory is atomic, so a reader
     sees the old file or the new one, never half of one. The temporary file is
     flushed to disk before the rename and the directory after it, so a power
@@ -35,3 +36,13 @@ def replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     finally:
         os.close(directory)
     return path
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read in blocks: archived files and release copies are checked
+    against the hash their receipt or manifest names."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

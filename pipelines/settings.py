@@ -112,36 +112,6 @@ class Settings:
         """The year's releases, `v1`, `v2`, …: kept for ever, never rewritten."""
         return self.root / "releases" / str(year)
 
-    def status_path(self, year: int) -> Path:
-        """The year's collection status, the one thing of the pipeline's the portal reads:
-        it must never open the warehouse, whose one writer is the pipeline."""
-        return self.root / "status" / f"{year}.json"
-
-    @property
-    def history_path(self) -> Path:
-        """Every region's figures of each year in force, for the plausibility checks of the
-        portal, which may not open the warehouse (the pipeline reads the warehouse itself)."""
-        return self.root / "status" / "history.json"
-
-    def signoff_path(self, year: int) -> Path:
-        """The analyst's sign-off of the year's regions and the regions' explanations, as
-        the portal last wrote them: what a release checks and the report quotes."""
-        return self.root / "signoff" / f"{year}.json"
-
-    def release_request_path(self, year: int) -> Path:
-        """The analyst's request, from the portal, to release the year: the portal never
-        runs the pipeline, so it leaves this for the daemon's sensor."""
-        return self.root / "requests" / f"release-{year}.json"
-
-    def release_outcome_path(self, year: int) -> Path:
-        """What became of the last release request: released as v<n>, or refused and why."""
-        return self.root / "status" / f"{year}.release.json"
-
-    def last_run_path(self, year: int) -> Path:
-        """How the year's last Dagster run ended (run id, success or failure, when), for the
-        analyst's view in the portal: a failed run writes no status snapshot."""
-        return self.root / "status" / f"{year}.run.json"
-
     @property
     def limits(self) -> Limits:
         return Limits(max_bytes=self.max_file_mb * 1024 * 1024, max_columns=self.max_columns)

@@ -1,54 +1,38 @@
-"""Ingest: archive every new file in the inbox and register it as a submission."""
+"""Ingest: the inbox folder's new files received into the register, as every channel's are."""
 
 import json
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
-from pipelines.assets.resources import EvstatsConfig, warehouse
-from pipelines.ingest.inbox import archive_file, scan_inbox
-from pipelines.warehouse.store import Received, register_submission
+from pipelines.assets.resources import EvstatsConfig, register_db
+from pipelines.validate.receipt import receive_folder
 
 
-@dg.asset(group_name="ingest", partitions_def=YEARS, kinds={"csv", "duckdb"})
+@dg.asset(group_name="ingest", partitions_def=YEARS, kinds={"csv"})
 def raw_submissions(
-    context: dg.AssetExecutionContext, evstats: EvstatsConfig, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, evstats: EvstatsConfig
 ) -> dg.MaterializeResult:
-    """Files regions put in `inbox/<year>/<region>/`, archived unchanged and registered.
-
-    The same bytes submitted again are recognised by their hash and not registered twice.
-    """
+    """Files regions put in `inbox/<year>/<region>/`, judged and received as channel
+    `folder`: archived unchanged under their SHA-256 and given a receipt, as an upload
+    in the portal is. A file already received (same name, same bytes) is not again."""
     settings = evstats.settings
     context.log.info(f"settings: {json.dumps(settings.as_dict(), sort_keys=True)}")
     year = partition_year(context)
-    files, ignored = scan_inbox(settings.inbox, year)
-    regions = evstats.schema.codelists["regions"].lookup()
-    new, repeated = [], []
-    with warehouse(duckdb, evstats) as con:
-        for f in files:
-            archived = archive_file(f, settings.archive)
-            sid = register_submission(
-                con,
-                Received(
-                    year=year,
-                    region_code=regions.get(f.region_code.lower(), f.region_code),
-                    file_name=f.path.name,
-                    sha256=archived.sha256,
-                    size_bytes=archived.size_bytes,
-                    received_at=archived.received_at,
-                    archive_path=str(archived.archive_path),
-                ),
-            )
-            (new if sid is not None else repeated).append([sid, f.region_code, f.path.name])
-    for path in ignored:
-        context.log.warning(f"ignored (not a submission file in a region folder): {path}")
-    context.log.info(f"{year}: {len(new)} new files, {len(repeated)} already received")
+    scan = receive_folder(settings, year, evstats.schema, register_db(evstats))
+    for path in scan.ignored:
+        context.log.warning(f"ignored (not a submission file in a region folder): {path.name}")
+    context.log.info(
+        f"{year}: {len(scan.received)} new folder files, {scan.known} already received"
+    )
     return dg.MaterializeResult(
         metadata={
-            "new_submissions": len(new),
-            "already_received": len(repeated),
-            "ignored_files": len(ignored),
-            "preview": markdown_table(["submission", "region", "file"], new[:50]),
+            "new_submissions": len(scan.received),
+            "already_received": scan.known,
+            "ignored_files": len(scan.ignored),
+            "preview": markdown_table(
+                ["receipt", "region", "file", "state"],
+                [[s.id, s.region_code, s.file_name, s.state] for s in scan.received[:50]],
+            ),
         }
     )

@@ -8,12 +8,11 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines import __version__
 from pipelines.assets import YEARS, partition_year
-from pipelines.assets.resources import EvstatsConfig, warehouse
+from pipelines.assets.resources import EvstatsConfig, register_db, warehouse
 from pipelines.publish.release import Release, revisions, tables_of
 from pipelines.publish.report_data import gather
 from pipelines.publish.report_workers import write_reports
 from pipelines.publish.tables import Disclosure
-from pipelines.warehouse.snapshot import read_status
 
 
 class ReportConfig(dg.Config):
@@ -57,7 +56,9 @@ def yearly_report(
     settings = evstats.settings
     rules = Disclosure(settings.suppression_threshold, settings.unreliable_below)
     release = release_of(config, settings.releases_dir(year), settings.tables_dir(year))
-    signoff = read_status(settings.signoff_path(year)) or {}
+    from pipelines.register.review import explanations_in_force
+
+    explanations = explanations_in_force(year, register_db(evstats))
     with warehouse(duckdb, evstats) as con:
         data = gather(
             con,
@@ -66,7 +67,7 @@ def yearly_report(
             evstats.schema,
             __version__,
             release,
-            signoff.get("explanations", []),
+            explanations,
         )
     outputs = {}
     languages = config.languages or list(settings.report_languages)

@@ -60,3 +60,11 @@ def build_resources(settings: Settings) -> dict[str, object]:
         "evstats": EvstatsConfig.from_settings(settings),
         "duckdb": DuckDBResource(database=str(settings.warehouse)),
     }
+
+
+def register_db(config: EvstatsConfig) -> str:
+    """The register of the run's settings, Django set up on first use (never when the
+    definitions are imported): the alias every register call of the run takes."""
+    from pipelines.register.db import connect
+
+    return connect(config.settings)

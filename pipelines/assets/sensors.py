@@ -1,60 +1,78 @@
-"""Sensors: the collection runs itself. `new_submissions` asks for a run of a year
-when files arrive in its inbox; `last_run_*` write how each run ended where the
-portal reads it. All three run by default once the daemon is up."""
+"""Sensors: the collection runs itself. They look and ask for runs, nothing more (as
+dagster-open-platform's do): `new_submissions` when the register holds receipts no run
+has loaded or a year's inbox folder changed, `release_requests` when the analyst has
+asked for a release; the work, the release included, happens in the run. The two run
+status sensors note how each run ended in the register, for the portal."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
 
 import dagster as dg
 
-from pipelines import __version__
-from pipelines.assets.resources import EvstatsConfig
-from pipelines.publish.release import Release, next_number, release_year, version_name
-from pipelines.publish.signoff import not_accepted
+from pipelines.assets.resources import EvstatsConfig, register_db
+from pipelines.ingest.inbox import inbox_years, scan_inbox
 from pipelines.settings import Settings
 from pipelines.settings import today as finland_today
-from pipelines.warehouse.arrivals import arrivals
-from pipelines.warehouse.snapshot import read_status, write_status
 
 JOB_NAME = "yearly_statistics"
 # Runs that write the warehouse carry this tag; the instance lets one such run at a time.
 WRITER_TAG = {"evstats/warehouse": "writer"}
-# A run made for a release carries its number; when it succeeds, the release is written.
+# A run made for a release carries its register id; its `release` step writes it.
 RELEASE_TAG = "evstats/release"
+
+
+def folder_fingerprint(settings: Settings, year: int) -> str | None:
+    """What the year's inbox folder holds, by name, size and modification time, without
+    reading a byte: the run's first step receives what is new; None for no files."""
+    files, _ = scan_inbox(settings.inbox, year)
+    if not files:
+        return None
+    listing = []
+    for f in files:
+        st = f.path.stat()
+        listing.append(f"{f.region_code}/{f.path.name}\t{st.st_size}\t{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(sorted(listing)).encode()).hexdigest()[:16]
 
 
 @dg.sensor(
     job_name=JOB_NAME,
     minimum_interval_seconds=10,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="A run of a year's statistics for every year with files the warehouse "
-    "has not registered (compared with the year's status snapshot).",
+    description="A run of a year's statistics when the register holds receipts no run has "
+    "loaded, or the year's inbox folder changed.",
 )
 def new_submissions(
     context: dg.SensorEvaluationContext, evstats: EvstatsConfig
 ) -> dg.SensorResult | dg.SkipReason:
-    """The run key is the year and the hash of the new files, so the same files never
-    start two runs; the cursor keeps the keys already asked for, so a look that finds
-    nothing changed says so instead of asking again."""
+    """The run key is the year, its last unloaded receipt and its folder's fingerprint,
+    so the same state never starts two runs; the cursor keeps the keys already asked
+    for, so a look that finds nothing changed says so instead of asking again."""
+    from pipelines.register.runs import waiting
+
+    settings = evstats.settings
     asked = json.loads(context.cursor) if context.cursor else {}
-    found = arrivals(evstats.settings, finland_today().year)
-    keys = {str(a.year): a.run_key for a in found}
-    requests = [
-        dg.RunRequest(
-            run_key=a.run_key,
-            partition_key=str(a.year),
-            tags={**WRITER_TAG, "evstats/new_files": str(len(a.sha256s))},
+    unloaded = waiting(register_db(evstats))
+    keys = dict(asked)
+    requests = []
+    for year in sorted(set(unloaded) | set(inbox_years(settings.inbox, finland_today().year))):
+        folder = folder_fingerprint(settings, year)
+        if year not in unloaded and folder is None:
+            continue
+        key = f"{year}-r{unloaded.get(year, 0)}-f{folder or 'none'}"
+        if asked.get(str(year)) == key:
+            continue
+        keys[str(year)] = key
+        requests.append(
+            dg.RunRequest(
+                run_key=key,
+                partition_key=str(year),
+                tags={**WRITER_TAG, "evstats/last_receipt": str(unloaded.get(year, 0))},
+            )
         )
-        for a in found
-        if asked.get(str(a.year)) != a.run_key
-    ]
     if not requests:
-        return dg.SkipReason(
-            "no new files" if not found else "the new files' runs are already asked for"
-        )
+        return dg.SkipReason("nothing new in the register or the inbox")
     context.log.info(", ".join(f"{r.partition_key}: {r.run_key}" for r in requests))
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(keys, sort_keys=True))
 
@@ -63,90 +81,48 @@ def new_submissions(
     job_name=JOB_NAME,
     minimum_interval_seconds=15,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="A run of the year made for its next release, when the analyst asks for "
-    "one in the portal (requests/release-<year>.json).",
+    description="A run of the year made for a release the analyst asked for.",
 )
 def release_requests(
     context: dg.SensorEvaluationContext, evstats: EvstatsConfig
 ) -> dg.SensorResult | dg.SkipReason:
-    """The run key holds the request's own hash, so a request asked again after a failed
-    run starts a new run, and one request never starts two."""
-    settings = evstats.settings
-    requests = []
-    for path in sorted((settings.root / "requests").glob("release-*.json")):
-        text = path.read_text(encoding="utf-8")
-        asked = json.loads(text)
-        year = int(asked["year"])
-        number = next_number(settings.releases_dir(year))
-        status = read_status(settings.status_path(year)) or {"in_force": {}}
-        waiting = not_accepted(read_status(settings.signoff_path(year)), sorted(status["in_force"]))
-        if waiting:  # refused before a run, so no report names a release that is not made
-            refuse(settings, year, number, f"not signed off for regions {', '.join(waiting)}")
-            continue
-        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-        config = {"release": number, "release_date": asked["date"], "release_note": asked["note"]}
-        requests.append(
-            dg.RunRequest(
-                run_key=f"release-{year}-v{number}-{digest}",
-                partition_key=str(year),
-                run_config={"ops": {"yearly_report": {"config": config}}},
-                tags={**WRITER_TAG, RELEASE_TAG: str(number)},
-            )
+    """One run per request (its register id is the run key); the run's `release` step
+    checks the sign-off again and writes the release."""
+    from pipelines.register.releases import open_requests
+
+    requests = [
+        dg.RunRequest(
+            run_key=f"release-{r.id}",
+            partition_key=str(r.year),
+            run_config=release_run_config(r.id, r.number, r.date.isoformat(), r.note),
+            tags={**WRITER_TAG, RELEASE_TAG: str(r.id)},
         )
+        for r in open_requests(register_db(evstats))
+    ]
     if not requests:
         return dg.SkipReason("no release requested")
     return dg.SensorResult(run_requests=requests)
 
 
-def finish_release(settings: Settings, year: int, number: int, date_: str, note: str) -> dict:
-    """Write the release the run was made for, or say why not, where the portal reads it;
-    the request is done either way (the analyst asks again after a refusal)."""
-    release = Release(number, date.fromisoformat(date_), note)
-    try:
-        path = release_year(settings, year, release, __version__)
-    except ValueError as exc:
-        return refuse(settings, year, number, str(exc))
-    return close_request(settings, year, {"outcome": "released", "path": str(path)}, number)
-
-
-def refuse(settings: Settings, year: int, number: int, reason: str) -> dict:
-    return close_request(settings, year, {"outcome": "refused", "reason": reason}, number)
-
-
-def close_request(settings: Settings, year: int, what: dict, number: int) -> dict:
-    """Tell the portal what became of the request, then drop it: it is done either way."""
-    outcome = {"year": year, "outcome": what["outcome"], "release": version_name(number)}
-    outcome |= {k: v for k, v in what.items() if k != "outcome"}
-    write_status(settings.release_outcome_path(year), outcome)
-    settings.release_request_path(year).unlink(missing_ok=True)
-    return outcome
+def release_run_config(request: int, number: int, day: str, note: str) -> dict:
+    """The config of a run made for a release: the report names it, the `release` step
+    writes it; the same for the sensor and `evstats release`."""
+    report = {"release": number, "release_date": day, "release_note": note}
+    return {
+        "ops": {"yearly_report": {"config": report}, "release": {"config": {"request": request}}}
+    }
 
 
 def record_last_run(
     context: dg.RunStatusSensorContext, evstats: EvstatsConfig, outcome: str
 ) -> None:
+    from pipelines.register.runs import record_run
+
     run = context.dagster_run
     year = run.tags.get("dagster/partition")
     if year is None or not year.isdigit():
         return
-    if outcome == "success" and RELEASE_TAG in run.tags:
-        config = run.run_config.get("ops", {}).get("yearly_report", {}).get("config", {})
-        finish_release(
-            evstats.settings,
-            int(year),
-            int(run.tags[RELEASE_TAG]),
-            config["release_date"],
-            config.get("release_note", ""),
-        )
-    write_status(
-        evstats.settings.last_run_path(int(year)),
-        {
-            "year": int(year),
-            "run_id": run.run_id,
-            "outcome": outcome,
-            "at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        },
-    )
+    record_run(int(year), run.run_id, outcome, db=register_db(evstats))
 
 
 @dg.run_status_sensor(

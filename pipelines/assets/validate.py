@@ -1,6 +1,10 @@
-"""Validate: a verdict for every new submission, then the data in force checked.
+"""Validate: the warehouse takes the register's new receipts, then the data in force is
+checked.
 
-Verdicts come from the suite evaluated in Polars; Great Expectations evaluates
+The verdict of a file is the one given at receipt (by the portal, the API,
+`evstats submit` or the run's folder step); the run recomputes it from the archived
+bytes to stage the rows, and a blocking check fails the run should it differ.
+The suite is evaluated in Polars; Great Expectations evaluates
 the same suite on the same files in a worker meanwhile, and the run's last
 step, `gx_audit`, collects its result: its blocking check
 `verdicts_agree_with_gx` fails the run if GX finds anything else.
@@ -8,29 +12,49 @@ Only accepted files reach the `incidents` and `missions` views of the rows in
 force, and a blocking check re-verifies the year in force against the contract, so that a
 bad row can never reach the statistics. One region's rejected file does not
 stop the others: its previously accepted data stays in force. Then
-`collection_status` writes what the portal reads instead of the warehouse.
+`collection_status` records in the register what the run published.
 """
 
-from datetime import UTC, datetime
-from pathlib import Path
+from collections import defaultdict
+from datetime import UTC, date, datetime
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
-from pipelines.assets.resources import EvstatsConfig, warehouse
+from pipelines.assets.resources import EvstatsConfig, register_db, warehouse
 from pipelines.settings import today as finland_today
 from pipelines.validate import gx_audit as gx_audit_worker
-from pipelines.validate.plausibility import share_columns
-from pipelines.validate.verdict import SubmissionFile, validate_files
-from pipelines.warehouse.history import build_history, write_history
-from pipelines.warehouse.snapshot import build_status, write_status
+from pipelines.validate.receipt import judged as judged_record
+from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 from pipelines.warehouse.store import (
+    Loaded,
     contract_violations,
-    pending_submissions,
+    loaded_ids,
     record_cross_file_warnings,
     record_verdicts,
 )
+
+
+def disagreement(receipt: dict, verdict: Verdict, plausibility: set[str]) -> str | None:
+    """How the run's verdict differs from the one given at receipt, which is the verdict:
+    the same acceptance and the same issues (by rule, row and column; the plausibility
+    warnings judged the history of the day of receipt, so they are left out)."""
+
+    def key(issues: list[dict]) -> list[tuple]:
+        return sorted(
+            (i["severity"], i["rule"], i["row"] or 0, i["column"] or "")
+            for i in issues
+            if i["rule"] not in plausibility
+        )
+
+    if receipt["accepted"] != verdict.accepted:
+        return "accepted at receipt" if receipt["accepted"] else "rejected at receipt"
+    ours, theirs = key(receipt["issues"]), key([i.as_dict() for i in verdict.issues])
+    if ours != theirs:
+        first = next(iter(sorted(set(ours) ^ set(theirs))), None)
+        return f"issues differ, first: {first}"
+    return None
 
 
 @dg.asset(
@@ -41,58 +65,127 @@ from pipelines.warehouse.store import (
     check_specs=[
         dg.AssetCheckSpec(
             "all_submissions_accepted", asset="submission_verdicts", partitions_def=YEARS
-        )
+        ),
+        dg.AssetCheckSpec(
+            "verdicts_agree_with_receipts",
+            asset="submission_verdicts",
+            blocking=True,
+            partitions_def=YEARS,
+            description="The run's verdict of each new receipt is the verdict given at receipt.",
+        ),
     ],
 )
 def submission_verdicts(
     context: dg.AssetExecutionContext, evstats: EvstatsConfig, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
-    """The verdict (accepted or rejected, with every issue) of each new submission."""
+    """The warehouse takes the register's receipts of the year it does not hold yet: each
+    file's verdict recomputed (it must be the verdict given at receipt, check
+    `verdicts_agree_with_receipts`), its issues and accepted rows, and the register's
+    files in force, all in one DuckDB transaction; then the register is told."""
+    from pipelines.register import runs
+    from pipelines.register.receipts import history, stored_path
+
     year = partition_year(context)
     schema = evstats.schema
+    settings = evstats.settings
+    db = register_db(evstats)
+    # In force first: every receipt it names is then among the receipts read after it.
+    in_force = runs.in_force_ids(year, db)
+    receipts = runs.receipts(year, db)
     with warehouse(duckdb, evstats) as con:
-        pending = pending_submissions(con, year)
-        files = [
-            SubmissionFile(name, Path(path).read_bytes(), region, year)
-            for _, region, name, path in pending
-        ]
-        if files:
+        known = loaded_ids(con, year)
+        new = [r for r in receipts if r.id not in known]
+        if new:
             gx_audit_worker.start_worker()  # its GX import overlaps the work below
         else:
             gx_audit_worker.stop_worker()  # started in advance by the CLI, not needed
-        today, limits = finland_today(), evstats.settings.limits
-        verdicts = validate_files(
-            files,
-            schema,
-            lang=evstats.lang,
-            today=today,
-            limits=limits,
-            evaluator="polars",
-            history=build_history(con, share_columns(schema)) if files else None,
-            plausibility=evstats.settings.plausibility,
-        )
-        if files:
+        # Each file is judged against Finland's date on the day it was received, as it
+        # was at receipt: a batch per day of receipt.
+        by_day: dict[date, list] = defaultdict(list)
+        for r in new:
+            by_day[finland_today(r.received_at)].append(r)
+        earlier = history(db) if new else None
+        judged: dict[int, Verdict] = {}
+        for day, group in sorted(by_day.items()):
+            files = [
+                SubmissionFile(
+                    r.file_name, stored_path(settings, r).read_bytes(), r.region_code, year
+                )
+                for r in group
+            ]
+            verdicts = validate_files(
+                files,
+                schema,
+                lang=evstats.lang,
+                today=day,
+                limits=settings.limits,
+                evaluator="polars",
+                history=earlier,
+                plausibility=settings.plausibility,
+            )
             gx_audit_worker.register(
                 year,
                 gx_audit_worker.audit(
-                    files, verdicts, lang=evstats.lang, today=today, limits=limits
+                    files, verdicts, lang=evstats.lang, today=day, limits=settings.limits
                 ),
             )
-        now = datetime.now(UTC).replace(tzinfo=None)
+            judged.update({r.id: v for r, v in zip(group, verdicts, strict=True)})
+        plausibility = set(schema.plausibility)
+        differing = {
+            r.id: d
+            for r in new
+            if (
+                d := disagreement(
+                    {"accepted": r.accepted, "issues": r.issues}, judged[r.id], plausibility
+                )
+            )
+        }
+        loaded = [
+            Loaded(
+                r.id,
+                year,
+                r.region_code,
+                r.file_name,
+                r.sha256,
+                r.size_bytes,
+                r.received_at.astimezone(UTC).replace(tzinfo=None),
+                str(stored_path(settings, r)),
+            )
+            for r in new
+        ]
         record_verdicts(
             con,
             [
-                (sid, v, schema.contracts.get(v.kind) if v.kind else None)
-                for (sid, *_), v in zip(pending, verdicts, strict=True)
+                (
+                    item,
+                    judged[item.submission_id],
+                    schema.contracts.get(judged[item.submission_id].kind or ""),
+                )
+                for item in loaded
+                if item.submission_id not in differing
             ],
-            now,
+            datetime.now(UTC).replace(tzinfo=None),
+            year,
+            [(region, kind, sid) for region, kind, sid in in_force if sid not in differing],
         )
         cross_file = record_cross_file_warnings(con, schema, year, evstats.lang)
+    # Receipts from before the register carried no figures: the run's are the same.
+    figures = {
+        r.id: record.figures
+        for r in new
+        if r.figures is None
+        and r.id not in differing
+        and (record := judged_record(judged[r.id], schema, evstats.lang)).figures is not None
+    }
+    runs.record_loaded([r.id for r in new if r.id not in differing], figures, db)
     for region, issue in cross_file:
         context.log.warning(f"region {region}: {issue.message}")
+    for sid, what in differing.items():
+        context.log.error(f"receipt {sid}: the run's verdict is not the receipt's: {what}")
+    verdicts = [judged[r.id] for r in new]
     rows = [
         [
-            sid,
+            r.id,
             v.region_code,
             v.file,
             v.kind,
@@ -100,8 +193,18 @@ def submission_verdicts(
             v.count("error") + v.count("fatal"),
             v.count("warning"),
         ]
-        for (sid, *_), v in zip(pending, verdicts, strict=True)
+        for r, v in zip(new, verdicts, strict=True)
     ]
+    agree = dg.AssetCheckResult(
+        check_name="verdicts_agree_with_receipts",
+        passed=not differing,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "differing": len(differing),
+            "receipts": ", ".join(f"{sid}: {what}" for sid, what in list(differing.items())[:20])
+            or "none",
+        },
+    )
     rejected = [v for v in verdicts if not v.accepted]
     for v in rejected:
         first = v.issues[0]
@@ -132,7 +235,7 @@ def submission_verdicts(
                 ["region", "file", "severity", "row", "column", "value", "message"], issues[:100]
             ),
         },
-        check_results=[check],
+        check_results=[check, agree],
     )
 
 
@@ -156,10 +259,10 @@ def gx_audit(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Great Expectations' evaluation of the suite on the year's new files, compared with
     the verdicts the run recorded."""
     pending = gx_audit_worker.take(partition_year(context))
-    disagreements = pending.disagreements() if pending else []
+    disagreements = [line for audit in pending for line in audit.disagreements()]
     for line in disagreements:
         context.log.error(f"GX disagrees: {line}")
-    audited = len(pending.files) if pending else 0
+    audited = sum(len(audit.files) for audit in pending)
     return dg.MaterializeResult(
         metadata={"audited_files": audited},
         check_results=[
@@ -224,46 +327,35 @@ incidents = in_force_asset("incidents")
 missions = in_force_asset("missions")
 
 
-@dg.asset(
-    group_name="validate", partitions_def=YEARS, deps=["incidents", "missions"], kinds={"json"}
-)
+@dg.asset(group_name="validate", partitions_def=YEARS, deps=["incidents", "missions"])
 def collection_status(
     context: dg.AssetExecutionContext, evstats: EvstatsConfig, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
-    """`status/<year>.json`: every submission's verdict and what is in force, for the portal,
-    which must not open the warehouse. Written once the rows in force are loaded, so it
-    never names a file in force whose rows are not; a year whose files were all rejected
-    gets one too. `status/history.json` beside it gives the portal's plausibility checks
-    the regions' earlier years."""
+    """What the run publishes, recorded in the register once the warehouse has committed
+    it: each loaded receipt of the year is in force in the published tables or not (the
+    API's `in_force`). The portal reads it there, never in the warehouse."""
+    from pipelines.register import runs
+
     year = partition_year(context)
     with warehouse(duckdb, evstats) as con:
-        status = build_status(con, year)
-        history = build_history(con, share_columns(evstats.schema))
-    path = write_status(evstats.settings.status_path(year), status)
-    write_history(evstats.settings.history_path, history)
-    submissions = status["submissions"]
-    verdicts = [s["status"] for s in submissions]
+        published = con.execute(
+            "SELECT region_code, kind, submission_id FROM submissions_in_force WHERE year = ? "
+            "ORDER BY ALL",
+            [year],
+        ).fetchall()
+        counts = dict(
+            con.execute(
+                "SELECT status, count(*) FROM submissions WHERE year = ? GROUP BY ALL", [year]
+            ).fetchall()
+        )
+    runs.record_published(year, [sid for *_, sid in published], register_db(evstats))
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(path)),
-            "submissions": len(submissions),
-            **{name: verdicts.count(name) for name in ("accepted", "rejected", "pending")},
-            "regions_in_force": len(status["in_force"]),
+            "accepted": counts.get("accepted", 0),
+            "rejected": counts.get("rejected", 0),
+            "regions_in_force": len({region for region, *_ in published}),
             "preview": markdown_table(
-                ["submission", "region", "kind", "file", "status", "in force", "errors", "rows"],
-                [
-                    [
-                        s["submission_id"],
-                        s["region_code"],
-                        s["kind"],
-                        s["file_name"],
-                        s["status"],
-                        "✔" if s["in_force"] else "",
-                        s["errors"],
-                        s["rows"],
-                    ]
-                    for s in submissions
-                ],
+                ["region", "kind", "receipt"], [list(row) for row in published]
             ),
         }
     )

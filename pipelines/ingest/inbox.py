@@ -1,19 +1,17 @@
-"""The inbox and the archive: every submitted file is kept unchanged, first.
+"""The inbox folder, one of the channels files arrive by.
 
-Files arrive in `inbox/<year>/<region_code>/`. Before anything reads them,
-they are copied to `archive/<year>/<region_code>/<sha256>_<name>` and made
-read-only; the archive is append-only and is what every later step reads.
+Regions (or their systems) may drop files into `inbox/<year>/<region_code>/`.
+The folder is read only: the run's first step receives each new file into the
+register (`validate.receipt.receive_folder`), which archives it unchanged under
+its SHA-256 as it does every channel's files; later steps read the archive.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import stat
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
+
+from pipelines.settings import FIRST_YEAR
 
 SUBMISSION_SUFFIXES = {".csv", ".xlsx"}
 
@@ -23,15 +21,6 @@ class InboxFile:
     path: Path
     year: int
     region_code: str
-
-
-@dataclass(frozen=True)
-class ArchivedFile:
-    source: InboxFile
-    archive_path: Path
-    sha256: str
-    size_bytes: int
-    received_at: datetime
 
 
 def scan_inbox(inbox: Path, year: int) -> tuple[list[InboxFile], list[Path]]:
@@ -58,15 +47,9 @@ def scan_inbox(inbox: Path, year: int) -> tuple[list[InboxFile], list[Path]]:
     return found, ignored
 
 
-def archive_file(f: InboxFile, archive: Path) -> ArchivedFile:
-    """Copy a file into the archive under its content hash; the copy is read-only."""
-    data = f.path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    target = archive / str(f.year) / f.region_code / f"{digest}_{f.path.name}"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".part")
-        shutil.copyfile(f.path, tmp)
-        os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        os.replace(tmp, target)
-    return ArchivedFile(f, target, digest, len(data), datetime.now(UTC).replace(tzinfo=None))
+def inbox_years(inbox: Path, last_year: int) -> list[int]:
+    """The years that have a folder in the inbox, within the years the pipeline knows."""
+    if not inbox.is_dir():
+        return []
+    found = (int(p.name) for p in inbox.iterdir() if p.is_dir() and p.name.isdigit())
+    return sorted(y for y in found if FIRST_YEAR <= y <= last_year)

@@ -3,8 +3,9 @@
 Official statistics are released on a stated date and corrected openly later:
 a release freezes what was published and the inputs it was made from, and the
 next release lists every published cell that changed. This module decides what
-a release holds (numbering, inputs in force, hashes, the revisions diff); the
-command line runs the year and places the release directory.
+a release holds (inputs in force, hashes, the revisions diff) and writes it; the
+run's `release` step calls it with the register's files in force, after the
+register has allocated the release's number and checked the sign-off.
 """
 
 from __future__ import annotations
@@ -19,12 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipelines.contract.schema import load_schema
-from pipelines.publish.signoff import missing, not_accepted
+from pipelines.files import file_sha256
 from pipelines.publish.tables import PRIMARY_KEYS
-from pipelines.settings import Settings
-from pipelines.warehouse.arrivals import file_sha256
-from pipelines.warehouse.snapshot import read_status
 
 MANIFEST = "manifest.json"
 REVISIONS = "revisions.csv"
@@ -90,28 +87,33 @@ def file_hashes(root: Path) -> list[dict[str, object]]:
     ]
 
 
-def inputs_in_force(status: dict[str, Any], archive: Path) -> list[dict[str, object]]:
-    """The archived files in force for each region and kind, from the status snapshot of
-    the run that made the outputs: the inputs a release was computed from."""
-    by_id = {s["submission_id"]: s for s in status["submissions"]}
-    inputs = []
-    for region, kinds in status["in_force"].items():
-        for kind, entry in kinds.items():
-            s = by_id[entry["submission_id"]]
-            name = f"{s['sha256']}_{s['file_name']}"
-            inputs.append(
-                {
-                    "region_code": region,
-                    "kind": kind,
-                    "submission_id": s["submission_id"],
-                    "file_name": s["file_name"],
-                    "received_at": s["received_at"],
-                    "sha256": s["sha256"],
-                    "archive": archive / str(status["year"]) / region / name,
-                    "path": f"{INPUTS}/{region}/{name}",
-                }
-            )
-    return inputs
+def missing(regions: list[str], in_force: list[str]) -> list[str]:
+    """Regions with no data in force at all, in the order of the published tables."""
+    return [r for r in regions if r not in set(in_force)]
+
+
+def input_entry(
+    region_code: str,
+    kind: str,
+    submission_id: int,
+    file_name: str,
+    received_at: str,
+    sha256: str,
+    archive: Path,
+) -> dict[str, object]:
+    """One archived file in force, as a release names it: the receipt it was, and where
+    its copy lies in the release (`inputs/<region>/<sha256>_<name>`)."""
+    name = f"{sha256}_{file_name}"
+    return {
+        "region_code": region_code,
+        "kind": kind,
+        "submission_id": submission_id,
+        "file_name": file_name,
+        "received_at": received_at,
+        "sha256": sha256,
+        "archive": archive,
+        "path": f"{INPUTS}/{region_code}/{name}",
+    }
 
 
 def freeze(source: Path, target: Path) -> None:
@@ -243,7 +245,7 @@ def write_release(
             target = tmp / str(i["path"])
             freeze(Path(str(i["archive"])), target)
             if file_sha256(target) != i["sha256"]:
-                raise ValueError(f"{i['archive']} is not the file the status snapshot names")
+                raise ValueError(f"{i['archive']} is not the file its receipt names")
         written = [f"{OUTPUTS}/{f['path']}" for f in file_hashes(tmp / OUTPUTS)]
         if release.number > 1:
             changes = revisions(
@@ -278,27 +280,3 @@ def _sync(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def release_year(settings: Settings, year: int, release: Release, version: str) -> Path:
-    """After the year's run: check the sign-off, then write the release. Shared by
-    `evstats release` and the sensor that carries out the analyst's release request."""
-    status = read_status(settings.status_path(year))
-    if status is None:
-        raise ValueError(f"no status snapshot of {year}: the run did not finish")
-    waiting = not_accepted(read_status(settings.signoff_path(year)), sorted(status["in_force"]))
-    if waiting:
-        raise ValueError(
-            f"{year} is not signed off for regions {', '.join(waiting)} "
-            "(the analyst accepts each region's year in the portal)"
-        )
-    regions = list(load_schema().codelists["regions"].codes)
-    return write_release(
-        settings.releases_dir(year),
-        replace(release, missing_regions=tuple(missing(regions, list(status["in_force"])))),
-        year,
-        settings.root / "reports" / str(year),
-        inputs_in_force(status, settings.archive),
-        version,
-        settings.as_dict(),
-    )

@@ -194,13 +194,14 @@ def shutdown() -> None:
     resource_tracker._resource_tracker._stop()
 
 
-_pending: dict[int, Audit] = {}
+_pending: dict[int, list[Audit]] = {}
 
 
 def register(year: int, pending: Audit) -> None:
-    """Keep the audit of a year's new files for the check that ends the run."""
-    _pending[year] = pending
+    """Keep an audit of a year's new files for the check that ends the run: one per date
+    of receipt, as each file is judged against the date it was received."""
+    _pending.setdefault(year, []).append(pending)
 
 
-def take(year: int) -> Audit | None:
-    return _pending.pop(year, None)
+def take(year: int) -> list[Audit]:
+    return _pending.pop(year, [])

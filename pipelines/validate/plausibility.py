@@ -5,13 +5,13 @@ from its own history (the AIHW Online Validator's consistency validations).
 These are warnings: the file is accepted either way. The rules are data
 (`schemas/plausibility.yaml`), their thresholds settings (`Plausibility`).
 
-The earlier years come in as plain data, because this stage may not read the
-warehouse and the portal may not open it: the pipeline builds the history from
-the warehouse (`warehouse/history.py`) and the portal reads the snapshot of it
-the pipeline writes. A region's history maps each year in force (as a string,
-as JSON has it) to its figures: `incidents` (count) and `codes` (column → code
-→ count) when its incidents file was in force, `missions` (the year's total)
-and `monthly_missions` (month as a string → count) when its missions file was.
+The earlier years come in as plain data: the figures of the files in force, which
+each receipt carries in the register (`register.receipts.history`), so the portal
+and the pipeline judge a file against the same history. A region's history maps
+each year in force (as a string, as JSON has it) to its figures: `incidents`
+(count) and `codes` (column → code → count) when its incidents file was in force,
+`missions` (the year's total) and `monthly_missions` (month as a string → count)
+when its missions file was.
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""The DuckDB warehouse: submissions register, staged rows, data in force, statistics.
+"""The DuckDB warehouse: verdicts, staged rows, data in force, statistics.
+
+The register (`pipelines.register`) owns receipts and what is in force; the
+warehouse keeps, under the register's receipt ids, each received file's verdict
+and accepted rows, and a copy of the register's files in force per year taken by
+the run that loaded them (`register_in_force`), so that it can be rebuilt from
+the register and the archive at any time.
 
 Every function takes an open connection, so the same code serves the Dagster
 resource, the CLI and the tests. Table layouts of submitted data are derived
@@ -70,10 +76,15 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, schema: Schema) -> None:
             validated_at TIMESTAMP,
             rows INTEGER,
             errors INTEGER,
-            warnings INTEGER,
-            UNIQUE (year, region_code, sha256)
+            warnings INTEGER
         )"""
     )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS register_in_force (year INTEGER NOT NULL, "
+        "region_code VARCHAR NOT NULL, kind VARCHAR NOT NULL, submission_id INTEGER NOT NULL, "
+        "PRIMARY KEY (year, region_code, kind))"
+    )
+    _check_built_from_register(con)
     con.execute(
         """
         CREATE TABLE IF NOT EXISTS submission_issues (
@@ -95,9 +106,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, schema: Schema) -> None:
     con.execute(
         """
         CREATE OR REPLACE VIEW submissions_in_force AS
-        SELECT * FROM submissions WHERE status = 'accepted'
-        QUALIFY row_number() OVER (
-            PARTITION BY year, region_code, kind ORDER BY submission_id DESC) = 1"""
+        SELECT s.* FROM submissions s JOIN register_in_force r USING (submission_id)
+        WHERE s.status = 'accepted'"""
     )
     tables = {
         name
@@ -146,8 +156,33 @@ def in_force_views(contract: Contract) -> list[str]:
     ]
 
 
+class NotFromRegister(Exception):
+    """A warehouse made before the register, whose submission ids are not receipt ids."""
+
+
+def _check_built_from_register(con: duckdb.DuckDBPyConnection) -> None:
+    """A new warehouse is marked as the register's; one from before the register (its
+    own submission ids, in force by its own rule) must be rebuilt, not mixed with
+    receipt ids."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS warehouse_info (key VARCHAR PRIMARY KEY, value VARCHAR)"
+    )
+    marked = con.execute("SELECT value FROM warehouse_info WHERE key = 'ids'").fetchall()
+    if marked:
+        return
+    if con.execute("SELECT count(*) FROM submissions").fetchall()[0][0]:
+        raise NotFromRegister(
+            "the warehouse was made before the register: run `evstats rebuild` to make it "
+            "again from the register and the archive"
+        )
+    con.execute("INSERT INTO warehouse_info VALUES ('ids', 'register')")
+
+
 @dataclass(frozen=True)
-class Received:
+class Loaded:
+    """A receipt as the warehouse records it, under the register's id."""
+
+    submission_id: int
     year: int
     region_code: str
     file_name: str
@@ -157,44 +192,14 @@ class Received:
     archive_path: str
 
 
-def register_submission(con: duckdb.DuckDBPyConnection, rec: Received) -> int | None:
-    """Record a received file; None when the same bytes were already submitted."""
-    known = con.execute(
-        "SELECT submission_id FROM submissions WHERE year = ? AND region_code = ? AND sha256 = ?",
-        [rec.year, rec.region_code, rec.sha256],
-    ).fetchall()
-    if known:
-        return None
-    row = con.execute(
-        "INSERT INTO submissions (submission_id, year, region_code, file_name, sha256, size_bytes, "
-        "received_at, archive_path, status) "
-        "VALUES (nextval('submission_seq'), ?, ?, ?, ?, ?, ?, ?, "
-        "'received') RETURNING submission_id",
-        [
-            rec.year,
-            rec.region_code,
-            rec.file_name,
-            rec.sha256,
-            rec.size_bytes,
-            rec.received_at,
-            rec.archive_path,
-        ],
-    ).fetchall()
-    return int(row[0][0])
-
-
-def pending_submissions(
-    con: duckdb.DuckDBPyConnection, year: int
-) -> list[tuple[int, str, str, str]]:
-    """(submission_id, region_code, file_name, archive_path) of files not yet validated."""
-    return [
-        (int(a), b, c, d)
-        for a, b, c, d in con.execute(
-            "SELECT submission_id, region_code, file_name, archive_path FROM submissions "
-            "WHERE year = ? AND status = 'received' ORDER BY submission_id",
-            [year],
+def loaded_ids(con: duckdb.DuckDBPyConnection, year: int) -> set[int]:
+    """The receipts of the year the warehouse holds already."""
+    return {
+        int(r[0])
+        for r in con.execute(
+            "SELECT submission_id FROM submissions WHERE year = ?", [year]
         ).fetchall()
-    ]
+    }
 
 
 def insert_issues(con: duckdb.DuckDBPyConnection, submission_id: int, issues: list[Issue]) -> None:
@@ -218,16 +223,35 @@ class ArrowStream:
 
 def record_verdicts(
     con: duckdb.DuckDBPyConnection,
-    verdicts: list[tuple[int, Verdict, Contract | None]],
+    verdicts: list[tuple[Loaded, Verdict, Contract | None]],
     validated_at: datetime,
+    year: int,
+    in_force: list[tuple[str, str, int]],
 ) -> None:
-    """Store verdicts, their issues and accepted rows, all in one transaction: a crash
-    leaves every file pending, to be validated again, and one commit instead of one
-    per file saves seconds at a million rows. The accepted rows of a kind go in with
-    one insert, which DuckDB spreads over its threads; one insert per file did not."""
+    """Store the receipts, their verdicts, issues and accepted rows, and the register's
+    files in force of the year, all in one transaction: a crash leaves the warehouse as
+    it was, to be loaded again, and one commit instead of one per file saves seconds at
+    a million rows. The accepted rows of a kind go in with one insert, which DuckDB
+    spreads over its threads; one insert per file did not."""
     staged: dict[str, list[pl.DataFrame]] = {}
     with transaction(con):
-        for submission_id, verdict, contract in verdicts:
+        for loaded, verdict, contract in verdicts:
+            submission_id = loaded.submission_id
+            con.execute(
+                "INSERT INTO submissions (submission_id, year, region_code, file_name, sha256, "
+                "size_bytes, received_at, archive_path, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received')",
+                [
+                    submission_id,
+                    loaded.year,
+                    loaded.region_code,
+                    loaded.file_name,
+                    loaded.sha256,
+                    loaded.size_bytes,
+                    loaded.received_at,
+                    loaded.archive_path,
+                ],
+            )
             _record_verdict(con, submission_id, verdict, validated_at)
             if verdict.accepted and verdict.frame is not None and contract is not None:
                 names = [n for n, _ in stored_columns(contract)]
@@ -242,6 +266,12 @@ def record_verdicts(
             con.register("_staged", ArrowStream(pl.concat(frames)))
             con.execute(f"INSERT INTO staged_{kind} SELECT * FROM _staged")
             con.unregister("_staged")
+        con.execute("DELETE FROM register_in_force WHERE year = ?", [year])
+        if in_force:
+            con.executemany(
+                "INSERT INTO register_in_force VALUES (?, ?, ?, ?)",
+                [(year, region, kind, sid) for region, kind, sid in in_force],
+            )
 
 
 def _record_verdict(

@@ -12,6 +12,14 @@ from pipelines.settings import Settings
 from tests.conftest import FIXTURES
 
 
+@pytest.fixture(autouse=True, scope="session")
+def register_access(django_db_blocker) -> Iterator[None]:
+    """The pipeline opens the register of each test's own data directory (a SQLite file
+    there), never pytest-django's test database: the guard of the latter is lifted."""
+    with django_db_blocker.unblock():
+        yield
+
+
 @pytest.fixture(scope="session")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-made fixture year published in all three languages, once per test session:

@@ -246,22 +246,12 @@ def test_history_lists_verdicts_and_the_file_in_force(tmp_path, capsys):
     )
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
-        "id",
-        "region",
-        "file",
-        "kind",
-        "status",
-        "rows",
-        "errors",
-        "warnings",
-        "received",
-        "(UTC)",
-        "in",
-        "force",
-    ]
-    rows = {line.split()[2]: line.split() for line in lines[1:] if not line.startswith(" ")}
-    assert rows["incidents.csv"][4] == "rejected" and rows["incidents.csv"][-1] != "✔"
-    assert rows["missions.csv"][4] == "accepted" and rows["missions.csv"][-1] == "✔"
+        "id", "region", "seq", "file", "kind", "channel", "state", "rows", "errors",
+        "warnings", "received",
+    ]  # fmt: skip
+    rows = {line.split()[3]: line.split() for line in lines[1:] if not line.startswith(" ")}
+    assert rows["incidents.csv"][5:9] == ["folder", "rejected", "2", "3"]
+    assert rows["missions.csv"][5:9] == ["folder", "in_force", "12", "0"]
     assert sum(1 for line in lines if line.startswith("      error")) == 3
 
 

@@ -5,10 +5,8 @@ daemon loses nothing; and the PostgreSQL deployment keeps runs and receipts ther
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
-from pathlib import Path
 
 import psycopg
 import requests
@@ -35,11 +33,14 @@ def send(portal, name: str, data: bytes) -> dict:
     return answer.json()
 
 
-def in_snapshot(data_dir: Path, sha256s: set[str]) -> bool:
-    path = data_dir / "status" / "2023.json"
-    if not path.exists():
-        return False
-    return sha256s <= {s["sha256"] for s in json.loads(path.read_text())["submissions"]}
+def published(portal, sha256s: set[str]) -> bool:
+    """Whether a run has published these files, as the API tells region 05."""
+    listed = requests.get(
+        f"{portal.url}/api/v1/submissions?year=2023",
+        headers={"Authorization": f"Bearer {portal.tokens['05']}"},
+        timeout=10,
+    ).json()["submissions"]
+    return sha256s <= {s["sha256"] for s in listed if s["in_force"]}
 
 
 def test_two_quick_uploads_run_one_after_the_other_on_postgresql(tmp_path, postgresql_database):
@@ -53,10 +54,11 @@ def test_two_quick_uploads_run_one_after_the_other_on_postgresql(tmp_path, postg
             first = send(portal, "tilanteet.csv", GOOD)
             os.environ["DAGSTER_POSTGRES_URL"] = dagster_url
             instance = DagsterInstance.from_config(str(home))
-            archive = portal.data_dir / "archive" / "2023" / "05"
             wait_for(
-                "the first run has taken the first file",
-                lambda: list(archive.glob(f"{first['sha256']}_*")),
+                "the first run started",
+                lambda: [
+                    r for r in runs(instance) if r.dagster_run.status == DagsterRunStatus.STARTED
+                ],
                 180,
                 log,
                 instance,
@@ -68,13 +70,7 @@ def test_two_quick_uploads_run_one_after_the_other_on_postgresql(tmp_path, postg
         assert statuses == [DagsterRunStatus.SUCCESS, DagsterRunStatus.SUCCESS]
         assert done[0].end_time <= done[1].start_time  # one writer at a time
         assert [r.dagster_run.tags["dagster/partition"] for r in done] == ["2023", "2023"]
-        assert in_snapshot(portal.data_dir, {first["sha256"], second["sha256"]})
-        listed = requests.get(
-            f"{portal.url}/api/v1/submissions?year=2023",
-            headers={"Authorization": f"Bearer {portal.tokens['05']}"},
-            timeout=10,
-        ).json()["submissions"]
-        assert [s["in_force"] for s in listed] == [True, True]
+        assert published(portal, {first["sha256"], second["sha256"]})
     with psycopg.connect(postgresql_database) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
         assert con.execute("SELECT count(*) FROM portal_submission").fetchone() == (2,)
@@ -104,7 +100,7 @@ def test_killing_the_daemon_mid_run_loses_no_upload(tmp_path):
             wait_for(
                 "both files registered and the last run a success",
                 lambda: (
-                    in_snapshot(portal.data_dir, {first["sha256"], second["sha256"]})
+                    published(portal, {first["sha256"], second["sha256"]})
                     and finished(instance, 1)
                     and runs(instance)[-1].dagster_run.status == DagsterRunStatus.SUCCESS
                 ),
@@ -119,8 +115,8 @@ def test_killing_the_daemon_mid_run_loses_no_upload(tmp_path):
 
 
 def test_the_analysts_release_request_is_carried_out_by_the_daemon(tmp_path):
-    """The portal's release request: the sensor runs the year for v1, and the run-success
-    sensor writes the release, with nothing typed."""
+    """The analyst's release request in the register: the sensor asks for a run made for
+    v1, and the run's release step writes it, with nothing typed."""
     import shutil
     import subprocess
 
@@ -134,19 +130,28 @@ def test_the_analysts_release_request_is_carried_out_by_the_daemon(tmp_path):
         instance_home(tmp_path / "home", ROOT / "config" / "dagster.yaml"))}  # fmt: skip
     evstats = DAEMON.parent / "evstats"
     assert subprocess.run([str(evstats), "run", "--year", "2023"], env=env).returncode == 0
-    in_force = json.loads((data / "status" / "2023.json").read_text())["in_force"]
-    (data / "signoff").mkdir()
-    reviews = {r: {"state": "accepted"} for r in in_force}
-    (data / "signoff" / "2023.json").write_text(json.dumps({"year": 2023, "reviews": reviews}))
-    (data / "requests").mkdir()
-    request = {"year": 2023, "note": "", "date": "2025-03-15", "requested_at": "t"}
-    (data / "requests" / "release-2023.json").write_text(json.dumps(request))
+    from datetime import date
+
+    from pipelines.register.db import connect
+    from pipelines.settings import Settings
+
+    db = connect(Settings(data_dir=str(data)))
+    from pipelines.register.models import Release
+    from pipelines.register.receipts import in_force
+    from pipelines.register.releases import request_release
+    from pipelines.register.review import decide
+
+    for region in in_force(2023, db):
+        decide(region, 2023, "accepted", "", None, set(), db)
+    asked = request_release(2023, "", date(2025, 3, 15), 0, db=db)
     log = tmp_path / "daemon.log"
     with running_daemon(env, log):
-        manifest = data / "releases" / "2023" / "v1" / "manifest.json"
-        wait_for("release v1 written", manifest.exists, 300, log)
-    outcome = json.loads((data / "status" / "2023.release.json").read_text())
-    assert (outcome["outcome"], outcome["release"]) == ("released", "v1")
-    assert not (data / "requests" / "release-2023.json").exists()
+        wait_for(
+            "release v1 made",
+            lambda: Release.objects.using(db).get(id=asked.id).state == Release.RELEASED,
+            300,
+            log,
+        )
+    assert (data / "releases" / "2023" / "v1" / "manifest.json").exists()
     report = (data / "releases/2023/v1/outputs/report.html").read_text(encoding="utf-8")
     assert "Julkaisu v1, 15.3.2025" in report

@@ -13,9 +13,8 @@ import pytest
 from pyaxis import pyaxis
 
 from pipelines.definitions import JOB_NAME, build_defs
+from pipelines.register.db import connect
 from pipelines.settings import Settings
-from pipelines.warehouse.history import read_history
-from pipelines.warehouse.snapshot import read_status
 from tests.conftest import FIXTURES, INCIDENT_HEADER
 
 NOT_SUBMITTED = {f"{n:02d}" for n in [2, 3, 4, *range(8, 20), 21]}
@@ -113,25 +112,39 @@ def test_rejected_rows_never_reach_the_warehouse(settings):
     assert rows_06 == [(0,)]
 
 
-def test_status_snapshot_matches_the_hand_count(settings):
-    status = read_status(settings.status_path(2023))
-    assert status is not None and status["year"] == 2023
-    submissions = status["submissions"]
+def receipts(settings: Settings, year: int) -> list[dict]:
+    """The register's receipts of a year, as the portal and the API read them."""
+    from pipelines.register.models import Submission
+
+    db = connect(settings)
+    return list(
+        Submission.objects.using(db)
+        .filter(year=year)
+        .order_by("region_code", "seq")
+        .values(
+            "id", "region_code", "kind", "file_name", "sha256", "state", "published",
+            "accepted", "errors", "warnings", "rows", "channel", "repeats",
+        )
+    )  # fmt: skip
+
+
+def test_the_register_holds_the_hand_count(settings):
+    """The folder's files are received through the register like any upload: each with a
+    receipt, its verdict, its state and whether the run published it."""
+    found = receipts(settings, 2023)
     regions = ["01", "01", "05", "05", "06", "06", "07", "07", "20", "90", "90"]
-    assert [s["region_code"] for s in submissions] == regions
-    assert [s["status"] for s in submissions].count("accepted") == 10
-    [rejected] = [s for s in submissions if s["status"] == "rejected"]
-    assert (rejected["region_code"], rejected["kind"], rejected["in_force"]) == (
+    assert [s["region_code"] for s in found] == regions
+    assert {s["channel"] for s in found} == {"folder"}
+    assert [s["accepted"] for s in found].count(True) == 10
+    [rejected] = [s for s in found if not s["accepted"]]
+    assert (rejected["region_code"], rejected["kind"], rejected["state"]) == (
         "06",
         "incidents",
-        False,
+        "rejected",
     )
     assert (rejected["errors"], rejected["warnings"], rejected["rows"]) == (3, 0, 2)
-    rows = {
-        (region, kind): f["rows"]
-        for region, kinds in status["in_force"].items()
-        for kind, f in kinds.items()
-    }
+    assert rejected["published"] is False
+    rows = {(s["region_code"], s["kind"]): s["rows"] for s in found if s["state"] == "in_force"}
     assert rows == {
         ("01", "incidents"): 2,
         ("01", "missions"): 12,
@@ -144,17 +157,18 @@ def test_status_snapshot_matches_the_hand_count(settings):
         ("90", "incidents"): 4,
         ("90", "missions"): 11,
     }
+    assert all(s["published"] for s in found if s["state"] == "in_force")
     source = (FIXTURES / "inbox" / "2023" / "05" / "incidents.csv").read_bytes()
-    assert status["in_force"]["05"]["incidents"]["sha256"] == hashlib.sha256(source).hexdigest()
-    text = settings.status_path(2023).read_text(encoding="utf-8")
-    assert "25:00" not in text and "punching" not in text  # 06's bad values stay out
+    [held] = [s for s in found if (s["region_code"], s["kind"]) == ("05", "incidents")]
+    assert held["sha256"] == hashlib.sha256(source).hexdigest()
 
 
 def test_archive_keeps_every_file_unchanged_and_read_only(settings):
     archived = sorted((settings.archive / "2023").rglob("*.csv"))
     assert len(archived) == 11
     source = FIXTURES / "inbox" / "2023" / "05" / "incidents.csv"
-    [copy] = [p for p in archived if p.parent.name == "05" and p.name.endswith("_incidents.csv")]
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    copy = settings.archive / "2023" / "05" / f"{digest}.csv"  # content-addressed
     assert copy.read_bytes() == source.read_bytes()
     assert not copy.stat().st_mode & 0o222
 
@@ -194,13 +208,15 @@ def test_the_hand_counted_year_as_px_files_and_an_open_dataset(settings):
 
 
 def test_resubmissions(tmp_path):
-    """Same bytes are recognised; a rejected resubmission keeps the accepted data in force;
-    an accepted one replaces it."""
+    """The same bytes again change nothing; a rejected resubmission keeps the accepted data
+    in force; an accepted one replaces it; the earlier bytes sent again come back into
+    force, and the published tables follow each time."""
     shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
     settings = Settings(report_languages=("fi",), data_dir=str(tmp_path))
     assert run(settings).success
     folder = settings.inbox / "2023" / "05"
     shutil.copy(folder / "incidents.csv", folder / "incidents_copy.csv")
+    assert run(settings).success
     bad = INCIDENT_HEADER + "\n05-x,05,2023-13-01,,,verbal,patient,none,home,no,no,no,none,,,\n"
     (folder / "incidents_v2.csv").write_text(bad, encoding="utf-8")
     assert run(settings).success
@@ -211,34 +227,34 @@ def test_resubmissions(tmp_path):
     (folder / "incidents_v3.csv").write_text(good, encoding="utf-8")
     assert run(settings).success
     assert read(settings.tables_dir(2023) / "national.csv")[0]["incidents"] == "7"
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        subs = con.execute(
-            "SELECT file_name, status FROM submissions WHERE region_code = '05' "
-            "AND kind = 'incidents' ORDER BY submission_id"
-        ).fetchall()
-    assert subs == [
-        ("incidents.csv", "accepted"),
-        ("incidents_v2.csv", "rejected"),
-        ("incidents_v3.csv", "accepted"),
-    ]
-    status = read_status(settings.status_path(2023))
-    assert status is not None
-    by_id = {s["submission_id"]: s for s in status["submissions"]}
-    in_force = status["in_force"]["05"]["incidents"]
-    assert (by_id[in_force["submission_id"]]["file_name"], in_force["rows"]) == (
-        "incidents_v3.csv",
-        1,
-    )
-    incidents_05 = [
-        (s["file_name"], s["status"], s["in_force"])
-        for s in status["submissions"]
+
+    # Back to the first file: its bytes again, under another name.
+    shutil.copy(folder / "incidents.csv", folder / "incidents_again.csv")
+    assert run(settings).success
+    assert read(settings.tables_dir(2023) / "national.csv")[0]["incidents"] == "26"
+    found = [
+        (s["file_name"], s["state"], s["published"], s["repeats"])
+        for s in receipts(settings, 2023)
         if (s["region_code"], s["kind"]) == ("05", "incidents")
     ]
-    assert incidents_05 == [
-        ("incidents.csv", "accepted", False),
-        ("incidents_v2.csv", "rejected", False),
-        ("incidents_v3.csv", "accepted", True),
+    first = next(
+        s["id"]
+        for s in receipts(settings, 2023)
+        if s["file_name"] == "incidents.csv" and s["region_code"] == "05"
+    )
+    assert found == [
+        ("incidents.csv", "superseded", False, None),
+        ("incidents_copy.csv", "unchanged", False, first),
+        ("incidents_v2.csv", "rejected", False, None),
+        ("incidents_v3.csv", "superseded", False, None),
+        ("incidents_again.csv", "in_force", True, first),
     ]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        held = con.execute(
+            "SELECT file_name FROM submissions_in_force WHERE region_code = '05' "
+            "AND kind = 'incidents'"
+        ).fetchall()
+    assert held == [("incidents_again.csv",)]
 
 
 def test_a_year_with_no_submissions_publishes_every_region_as_not_submitted(tmp_path):
@@ -248,12 +264,10 @@ def test_a_year_with_no_submissions_publishes_every_region_as_not_submitted(tmp_
     assert (national["incidents"], national["regions_reporting"]) == ("0", "0")
     regions = read(settings.tables_dir(2019) / "regions.csv")
     assert {r["flag"] for r in regions} == {"not_submitted"}
-    status = read_status(settings.status_path(2019))
-    assert status is not None
-    assert (status["year"], status["submissions"], status["in_force"]) == (2019, [], {})
+    assert receipts(settings, 2019) == []
 
 
-def test_a_year_whose_every_file_was_rejected_still_gets_its_status(tmp_path):
+def test_a_year_whose_every_file_was_rejected_has_its_receipts(tmp_path):
     folder = tmp_path / "inbox" / "2022" / "05"
     folder.mkdir(parents=True)
     (folder / "incidents.csv").write_bytes(b"\x00\x01binary\xff" * 10)
@@ -261,14 +275,12 @@ def test_a_year_whose_every_file_was_rejected_still_gets_its_status(tmp_path):
     (folder / "incidents_v2.csv").write_text(bad, encoding="utf-8")
     settings = Settings(report_languages=("fi",), data_dir=str(tmp_path))
     assert run(settings, "2022").success
-    status = read_status(settings.status_path(2022))
-    assert status is not None
-    assert [(s["file_name"], s["kind"], s["status"]) for s in status["submissions"]] == [
-        ("incidents.csv", None, "rejected"),
-        ("incidents_v2.csv", "incidents", "rejected"),
+    found = receipts(settings, 2022)
+    assert [(s["file_name"], s["kind"], s["state"], s["published"]) for s in found] == [
+        ("incidents.csv", None, "rejected", False),
+        ("incidents_v2.csv", "incidents", "rejected", False),
     ]
-    assert [s["errors"] > 0 for s in status["submissions"]] == [True, True]
-    assert status["in_force"] == {}
+    assert [s["errors"] > 0 for s in found] == [True, True]
 
 
 def test_finnish_excel_and_excel_utf8_forms_publish_identical_tables(settings, tmp_path):
@@ -395,6 +407,7 @@ def test_each_check_is_recorded_once_per_run_with_its_year(tmp_path):
     result = job.execute_in_process(partition_key="2023", instance=instance)
     checks = {
         ("submission_verdicts", "all_submissions_accepted"): "FAILED",  # 06's file is rejected
+        ("submission_verdicts", "verdicts_agree_with_receipts"): "SUCCEEDED",
         ("incidents", "incidents_conform_to_contract"): "SUCCEEDED",
         ("missions", "missions_conform_to_contract"): "SUCCEEDED",
         ("gx_audit", "verdicts_agree_with_gx"): "SUCCEEDED",
@@ -419,8 +432,10 @@ def doubled_next_year() -> bytes:
 def test_a_hidden_doubling_is_warned_with_both_figures_and_still_accepted(tmp_path):
     settings = replace(_fixture_year(tmp_path), lang="en")
     assert run(settings).success
-    history = read_history(settings.history_path)
-    assert history["05"]["2023"]["incidents"] == 20
+    from pipelines.register.receipts import history
+
+    db = connect(settings)
+    assert history(db)["05"]["2023"]["incidents"] == 20
     folder = tmp_path / "inbox" / "2024" / "05"
     folder.mkdir(parents=True)
     (folder / "incidents.csv").write_bytes(doubled_next_year())
@@ -440,4 +455,4 @@ def test_a_hidden_doubling_is_warned_with_both_figures_and_still_accepted(tmp_pa
             "check that no incidents are missing or counted twice, or explain the change.",
         )
     ]
-    assert read_history(settings.history_path)["05"]["2024"]["incidents"] == 41
+    assert history(db)["05"]["2024"]["incidents"] == 41

@@ -40,27 +40,45 @@ regions,year=2023;region_code=05,missions_per_incident,1200.0,1230.0,changed,Kor
 
 
 def signed_off(root: Path, regions: list[str]) -> None:
-    """The portal's export of the analyst's sign-off: these regions' 2023 accepted."""
-    (root / "signoff").mkdir(exist_ok=True)
-    reviews = {
-        r: {"state": "accepted", "reviewed_at": "2025-03-14T10:00:00+00:00"} for r in regions
-    }
-    (root / "signoff" / "2023.json").write_text(json.dumps({"year": 2023, "reviews": reviews}))
+    """The analyst's sign-off in the register (as the portal records it): these regions'
+    2023 accepted."""
+    from pipelines.register.db import connect
+    from pipelines.settings import Settings
+
+    db = connect(Settings(data_dir=str(root)))
+    from pipelines.register.review import decide
+
+    for region in regions:
+        decide(region, 2023, "accepted", "", None, set(), db)
+
+
+def region_states(root: Path) -> dict[str, str]:
+    from pipelines.register.db import connect
+    from pipelines.settings import Settings
+
+    db = connect(Settings(data_dir=str(root)))
+    from pipelines.register.review import states
+
+    return states(2023, db)
 
 
 def test_a_year_is_released_only_when_every_region_in_force_is_accepted(tmp_path, capsys):
     shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    data = ["--data-dir", str(tmp_path)]
+    assert main(["run", "--year", "2023", *data]) == 0  # the folder's files received
     signed_off(tmp_path, ["01", "05", "06", "07", "20"])  # 90 not yet accepted
-    assert main(["release", "--year", "2023", "--data-dir", str(tmp_path)]) == 1
-    assert "not signed off for regions 90" in capsys.readouterr().err
+    assert main(["release", "--year", "2023", *data]) == 1
+    assert "regions 90 have data in force not accepted" in capsys.readouterr().err
     assert not (tmp_path / "releases" / "2023" / "v1").exists()
 
 
 def test_release_v1_then_a_correction_as_v2(tmp_path, capsys):
     shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
-    signed_off(tmp_path, ["01", "05", "06", "07", "20", "90"])
     data = ["--data-dir", str(tmp_path)]
+    assert main(["run", "--year", "2023", *data]) == 0
+    signed_off(tmp_path, ["01", "05", "06", "07", "20", "90"])
     assert main(["release", "--year", "2023", "--date", "2025-03-15", *data]) == 0
+    assert set(region_states(tmp_path).values()) == {"released"}
     v1 = tmp_path / "releases" / "2023" / "v1"
     manifest = json.loads((v1 / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["release"], manifest["date"], manifest["previous"]) == (1, "2025-03-15", None)
@@ -109,6 +127,14 @@ def test_release_v1_then_a_correction_as_v2(tmp_path, capsys):
     later = (tmp_path / "inbox" / "2023" / "05" / "missions.csv").stat().st_mtime + 60
     os.utime(resubmission, (later, later))
     args = ["release", "--year", "2023", "--note", "Korjaus", "--date", "2025-04-01", *data]
+    # The correction arrives in the release's own run: region 05 awaits review again, and
+    # the release step refuses.
+    capsys.readouterr()
+    assert main(args) == 1
+    assert "regions 05 await review" in capsys.readouterr().err
+    assert not v1.with_name("v2").exists()
+    assert region_states(tmp_path)["05"] == "awaiting_review"
+    signed_off(tmp_path, ["05"])
     assert main(args) == 0
     v2 = v1.with_name("v2")
     assert (v2 / "revisions.csv").read_text(encoding="utf-8") == EXPECTED_REVISIONS
@@ -157,11 +183,27 @@ def test_release_v1_then_a_correction_as_v2(tmp_path, capsys):
     assert plain == page.replace(release_lines, "")
 
 
-def test_a_failed_run_releases_nothing(tmp_path, capsys, monkeypatch):
+def test_a_failed_run_releases_nothing_and_closes_the_request(tmp_path, capsys, monkeypatch):
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    data = ["--data-dir", str(tmp_path)]
+    assert main(["run", "--year", "2023", *data]) == 0
+    signed_off(tmp_path, ["01", "05", "06", "07", "20", "90"])
     monkeypatch.setattr("pipelines.cli.run_year", lambda *args, **kwargs: False)
-    assert main(["release", "--year", "2023", "--data-dir", str(tmp_path)]) == 1
-    assert "nothing released" in capsys.readouterr().err
+    assert main(["release", "--year", "2023", *data]) == 1
+    assert "v1 not released: the run failed" in capsys.readouterr().err
     assert not (tmp_path / "releases").exists()
+    from pipelines.register.db import connect
+    from pipelines.register.models import Release
+    from pipelines.settings import Settings
+
+    db = connect(Settings(data_dir=str(tmp_path)))
+    assert list(Release.objects.using(db).values_list("number", "state", "reason")) == [
+        (1, "refused", "the run failed")
+    ]
+    monkeypatch.undo()
+    # The request was closed: asked again, the same number is made.
+    assert main(["release", "--year", "2023", "--date", "2025-03-15", *data]) == 0
+    assert sorted(p.name for p in (tmp_path / "releases" / "2023").iterdir()) == ["v1"]
 
 
 def test_a_release_date_must_be_a_date(capsys, monkeypatch):

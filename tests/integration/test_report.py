@@ -250,34 +250,41 @@ def test_workbook_has_the_heat_map_as_published(reports):
 
 
 def test_the_quality_section_gives_the_regions_reasons_not_their_words(tmp_path):
-    """Explanations exported by the portal: the one of the file in force is shown with
-    its check and reason; its free text and the explanation of a replaced file are not."""
-    import hashlib
-    import json
+    """Explanations in the register: the one of the file in force is shown with its check
+    and reason; its free text and the explanation of a replaced file are not."""
     import shutil
+    from datetime import UTC, datetime
 
     from pipelines.definitions import JOB_NAME, build_defs
+    from pipelines.register.db import connect
     from pipelines.settings import Settings
     from tests.conftest import FIXTURES
 
     shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
-    in_force = hashlib.sha256((FIXTURES / "inbox/2023/05/incidents.csv").read_bytes()).hexdigest()
-    explained = {"region_code": "05", "kind": "incidents", "rule": "incidents_changed", "row": None}
-    (tmp_path / "signoff").mkdir()
-    (tmp_path / "signoff" / "2023.json").write_text(
-        json.dumps(
-            {
-                "year": 2023,
-                "reviews": {},
-                "explanations": [
-                    {**explained, "sha256": in_force, "reason": "recording_practice",
-                     "text": "Uusi kirjaamisohje maaliskuusta 17 tapausta"},
-                    {**explained, "sha256": "0" * 64, "reason": "to_be_corrected", "text": ""},
-                ],
-            }
-        )
+    settings = Settings(data_dir=str(tmp_path))
+    job = build_defs(settings).resolve_job_def(JOB_NAME)
+    assert job.execute_in_process(partition_key="2023").success
+    db = connect(settings)
+    from pipelines.contract.schema import load_schema
+    from pipelines.register.models import Explanation, Submission
+    from pipelines.register.receipts import receive
+    from pipelines.validate.receipt import judge, judged
+
+    replaced = Submission.objects.using(db).get(region_code="05", kind="incidents")
+    data = (FIXTURES / "inbox/2023/05/incidents.csv").read_bytes().rstrip() + b"\n"
+    data = data[: data.rstrip().rindex(b"\n") + 1]  # its last row withdrawn
+    schema = load_schema()
+    verdict = judge("incidents.csv", data, "05", 2023, schema, settings, "fi", db=db)
+    held = receive(settings, 2023, "05", data, judged(verdict, schema, "fi"), "cli", db=db)
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    explained = {"rule": "incidents_changed", "row": None, "explained_at": now}
+    Explanation.objects.using(db).create(
+        submission=held, reason="recording_practice",
+        text="Uusi kirjaamisohje maaliskuusta 17 tapausta", **explained,
     )  # fmt: skip
-    job = build_defs(Settings(data_dir=str(tmp_path))).resolve_job_def(JOB_NAME)
+    Explanation.objects.using(db).create(
+        submission=replaced, reason="to_be_corrected", text="", **explained
+    )
     assert job.execute_in_process(partition_key="2023").success
     page = (tmp_path / "reports/2023/report.html").read_text(encoding="utf-8")
     section = page.split('id="quality"', 1)[1].split("<section", 1)[0]

@@ -44,5 +44,11 @@ def test_make_serve_brings_the_service_up_and_a_file_reaches_the_tables(tmp_path
         assert f"{name}.1 stopped" in text
     leftover = subprocess.run(["pgrep", "-g", str(service.pid)], capture_output=True, text=True)
     assert leftover.stdout == "", f"still running: {leftover.stdout}"
-    assert os.path.exists(data_dir / "status" / "2023.json")
+    from pipelines.register.db import connect
+    from pipelines.settings import Settings
+
+    db = connect(Settings(data_dir=str(data_dir)))
+    from pipelines.register.runs import last_run
+
+    assert last_run(2023, db).outcome == "success"  # the run status sensor told the register
     assert (home / "dagster.yaml").read_text() == (ROOT / "config" / "dagster.yaml").read_text()

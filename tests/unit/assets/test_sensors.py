@@ -1,7 +1,7 @@
-"""The sensor that starts runs when files arrive, evaluated as the daemon would."""
+"""The sensors, evaluated as the daemon would: they look at the register and the inbox
+folder and ask for runs, nothing more."""
 
-import hashlib
-import json
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -9,15 +9,22 @@ import pytest
 
 from pipelines.assets.resources import EvstatsConfig
 from pipelines.assets.sensors import new_submissions, release_requests
-from pipelines.warehouse.arrivals import Arrivals
-from pipelines.warehouse.snapshot import write_status
+from pipelines.register.db import connect
+from pipelines.register.receipts_data import Judged
+from pipelines.settings import Settings
 
 
-def put(root: Path, year: int, region: str, name: str, data: bytes) -> str:
+@pytest.fixture(autouse=True)
+def register_access(django_db_blocker):
+    """The sensors open the register of the test's data directory, not the test database."""
+    with django_db_blocker.unblock():
+        yield
+
+
+def put(root: Path, year: int, region: str, name: str, data: bytes) -> None:
     folder = root / "inbox" / str(year) / region
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
-    return hashlib.sha256(data).hexdigest()
 
 
 def look(root: Path, cursor: str | None = None):
@@ -27,27 +34,34 @@ def look(root: Path, cursor: str | None = None):
     return new_submissions(context)
 
 
-def test_no_new_file_is_a_skip(tmp_path):
-    assert isinstance(look(tmp_path), dg.SkipReason)
+def received(root: Path, region: str, data: bytes, year: int = 2023):
+    """A receipt made as the portal makes one: in the register, not yet loaded by a run."""
+    settings = Settings(data_dir=str(root))
+    db = connect(settings)
+    from pipelines.register.receipts import receive
+
+    judged = Judged("a.csv", "incidents", True, 1, 0, 0, [], {}, "fi", ".csv", None)
+    return receive(settings, year, region, data, judged, "api", db=db), db
+
+
+def test_nothing_new_is_a_skip(tmp_path):
+    assert look(tmp_path).skip_message == "nothing new in the register or the inbox"
     (tmp_path / "inbox" / "2023" / "05").mkdir(parents=True)
     (tmp_path / "inbox" / "2023" / "05" / "notes.txt").write_text("not a submission")
     assert isinstance(look(tmp_path), dg.SkipReason)
 
 
-def test_new_files_ask_for_one_run_per_year_and_never_twice(tmp_path):
-    a = put(tmp_path, 2023, "05", "incidents.csv", b"a")
-    b = put(tmp_path, 2023, "06", "incidents.csv", b"b")
-    c = put(tmp_path, 2024, "05", "missions.csv", b"c")
+def test_folder_changes_ask_for_one_run_per_year_and_never_twice(tmp_path):
+    put(tmp_path, 2023, "05", "incidents.csv", b"a")
+    put(tmp_path, 2023, "06", "incidents.csv", b"b")
+    put(tmp_path, 2024, "05", "missions.csv", b"c")
     result = look(tmp_path)
-    assert isinstance(result, dg.SensorResult)
     requests = {r.partition_key: r for r in result.run_requests}
     assert sorted(requests) == ["2023", "2024"]
-    assert requests["2023"].run_key == Arrivals(2023, tuple(sorted([a, b]))).run_key
-    assert requests["2024"].run_key == Arrivals(2024, (c,)).run_key
     assert requests["2023"].tags["evstats/warehouse"] == "writer"
+    assert requests["2023"].run_key.startswith("2023-r0-f")
     # The same state again: the runs are already asked for.
-    again = look(tmp_path, result.cursor)
-    assert isinstance(again, dg.SkipReason)
+    assert isinstance(look(tmp_path, result.cursor), dg.SkipReason)
     # A third file for 2023 asks for 2023 again under a new key; 2024 stays asked for.
     put(tmp_path, 2023, "07", "incidents.csv", b"d")
     third = look(tmp_path, result.cursor)
@@ -55,17 +69,17 @@ def test_new_files_ask_for_one_run_per_year_and_never_twice(tmp_path):
     assert third.run_requests[0].run_key != requests["2023"].run_key
 
 
-def test_files_the_last_run_registered_are_not_new(tmp_path):
-    a = put(tmp_path, 2023, "05", "incidents.csv", b"a")
-    put(tmp_path, 2023, "05", ".incidents.csv.tmp", b"half a file")
-    write_status(
-        tmp_path / "status" / "2023.json",
-        {"year": 2023, "submissions": [{"sha256": a}], "in_force": {}},
-    )
-    assert look(tmp_path).skip_message == "no new files"
-    # A file missed while nothing watched is found at the next look, without a cursor.
-    put(tmp_path, 2023, "05", "missions.csv", b"m")
-    assert [r.partition_key for r in look(tmp_path).run_requests] == ["2023"]
+def test_receipts_no_run_has_loaded_ask_for_a_run_until_one_loads_them(tmp_path):
+    first, db = received(tmp_path, "05", b"a")
+    second, _ = received(tmp_path, "06", b"b")
+    result = look(tmp_path)
+    [request] = result.run_requests
+    assert (request.partition_key, request.run_key) == ("2023", f"2023-r{second.id}-fnone")
+    assert request.tags["evstats/last_receipt"] == str(second.id)
+    from pipelines.register.runs import record_loaded
+
+    record_loaded([first.id, second.id], {}, db)
+    assert isinstance(look(tmp_path), dg.SkipReason)
 
 
 @pytest.mark.parametrize("name", ["1999", "2999", "misc"])
@@ -76,52 +90,31 @@ def test_folders_outside_the_known_years_are_not_looked_at(tmp_path, name):
     assert isinstance(look(tmp_path), dg.SkipReason)
 
 
-def ask_release(root: Path, note: str = "Ensimmäinen julkaisu") -> None:
-    (root / "requests").mkdir(parents=True, exist_ok=True)
-    request = {"year": 2023, "note": note, "date": "2025-03-15", "requested_at": "x"}
-    (root / "requests" / "release-2023.json").write_text(json.dumps(request))
-
-
-def in_force(root: Path, regions: list[str], accepted: list[str]) -> None:
-    write_status(
-        root / "status" / "2023.json",
-        {"year": 2023, "submissions": [], "in_force": {r: {} for r in regions}},
-    )
-    reviews = {r: {"state": "accepted"} for r in accepted}
-    (root / "signoff").mkdir(exist_ok=True)
-    (root / "signoff" / "2023.json").write_text(json.dumps({"year": 2023, "reviews": reviews}))
-
-
 def look_for_releases(root: Path):
     context = dg.build_sensor_context(resources={"evstats": EvstatsConfig(data_dir=str(root))})
     return release_requests(context)
 
 
-def test_a_release_request_asks_for_a_run_made_for_the_next_release(tmp_path):
+def test_a_release_request_asks_for_one_run_made_for_it(tmp_path):
     assert look_for_releases(tmp_path).skip_message == "no release requested"
-    in_force(tmp_path, ["05", "06"], accepted=["05", "06"])
-    ask_release(tmp_path)
+    _, db = received(tmp_path, "05", b"a")
+    from pipelines.register.releases import refused, request_release
+    from pipelines.register.review import decide
+
+    decide("05", 2023, "accepted", "", None, set(), db)
+    asked = request_release(2023, "Ensimmäinen julkaisu", date(2025, 3, 15), 0, db=db)
     [request] = look_for_releases(tmp_path).run_requests
-    assert request.partition_key == "2023"
-    assert request.tags == {"evstats/warehouse": "writer", "evstats/release": "1"}
-    config = request.run_config["ops"]["yearly_report"]["config"]
-    assert config == {
-        "release": 1,
-        "release_date": "2025-03-15",
-        "release_note": "Ensimmäinen julkaisu",
+    assert (request.partition_key, request.run_key) == ("2023", f"release-{asked.id}")
+    assert request.tags == {"evstats/warehouse": "writer", "evstats/release": str(asked.id)}
+    assert request.run_config["ops"] == {
+        "yearly_report": {
+            "config": {
+                "release": 1,
+                "release_date": "2025-03-15",
+                "release_note": "Ensimmäinen julkaisu",
+            }
+        },
+        "release": {"config": {"request": asked.id}},
     }
-    ask_release(tmp_path, note="toinen pyyntö")  # asked again: another key, not the same run
-    [again] = look_for_releases(tmp_path).run_requests
-    assert again.run_key != request.run_key
-
-
-def test_a_request_for_a_year_not_signed_off_is_refused_without_a_run(tmp_path):
-    in_force(tmp_path, ["05", "06"], accepted=["05"])
-    ask_release(tmp_path)
+    refused(asked, "the run failed", db)  # closed: no run is asked for it any more
     assert isinstance(look_for_releases(tmp_path), dg.SkipReason)
-    outcome = json.loads((tmp_path / "status" / "2023.release.json").read_text())
-    assert outcome == {
-        "year": 2023, "outcome": "refused", "release": "v1",
-        "reason": "not signed off for regions 06",
-    }  # fmt: skip
-    assert not (tmp_path / "requests" / "release-2023.json").exists()

@@ -13,7 +13,7 @@ from pipelines.publish.release import (
     MANIFEST,
     Release,
     file_hashes,
-    inputs_in_force,
+    input_entry,
     next_number,
     read_manifests,
     revisions,
@@ -129,26 +129,14 @@ def test_file_hashes_are_the_sha256_of_each_file(tmp_path):
 
 
 def year_with_one_input(root: Path, content: bytes = b"region_code,year,month,missions\n"):
-    """A published year and the status snapshot naming its one archived file in force."""
+    """A published year and its one archived file in force, as the register names it."""
     sha = hashlib.sha256(content).hexdigest()
     archived = root / "archive" / "2023" / "05" / f"{sha}_missions.csv"
     archived.parent.mkdir(parents=True)
     archived.write_bytes(content)
     reports = tables(root / "reports" / "2023" / "tables", REGIONS_V1).parent
-    status = {
-        "year": 2023,
-        "submissions": [
-            {
-                "submission_id": 3,
-                "region_code": "05",
-                "file_name": "missions.csv",
-                "sha256": sha,
-                "received_at": "2025-01-02T10:00:00Z",
-            }
-        ],
-        "in_force": {"05": {"missions": {"sha256": sha, "submission_id": 3, "rows": 0}}},
-    }
-    return reports, inputs_in_force(status, root / "archive"), sha
+    entry = input_entry("05", "missions", 3, "missions.csv", "2025-01-02T10:00:00Z", sha, archived)
+    return reports, [entry], sha
 
 
 def test_a_release_holds_outputs_inputs_and_their_hashes(tmp_path):
@@ -197,7 +185,7 @@ def test_a_release_holds_outputs_inputs_and_their_hashes(tmp_path):
 
 def test_a_failed_release_leaves_nothing(tmp_path):
     reports, inputs, _ = year_with_one_input(tmp_path)
-    inputs[0]["sha256"] = "0" * 64  # the archive does not hold what the snapshot names
+    inputs[0]["sha256"] = "0" * 64  # the archive does not hold what the receipt names
     year_dir = tmp_path / "releases" / "2023"
     with pytest.raises(ValueError, match="not the file"):
         write_release(year_dir, Release(1, date(2025, 3, 15)), 2023, reports, inputs, "9.9", {})

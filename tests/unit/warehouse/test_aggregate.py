@@ -33,6 +33,8 @@ def con(schema):
             "VALUES (?, 2023, ?, 'f.csv', ?, 1, ?, 'x', ?, ?)",
             [sid, region, str(sid), datetime(2024, 1, 1), kind, status],
         )
+        if status == "accepted":  # the register's files in force, as a run copies them
+            con.execute("INSERT INTO register_in_force VALUES (2023, ?, ?, ?)", [region, kind, sid])
 
     def incident(sid, region, n, day, hour, kind):
         con.execute(

@@ -1,0 +1,144 @@
+"""A verdict as the register keeps it, and the inbox folder's files received through it.
+
+Every channel ends here: the portal's pages and API, `evstats submit`, and the
+files a region drops into `inbox/<year>/<region>/`, which the run's first step
+judges and receives as channel `folder` (once each: a folder file is known by its
+name and bytes). The verdict is given at receipt, with the history of the regions'
+earlier years in force the register holds, so every face gives the same one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipelines.contract.privacy import mask_personal_data
+from pipelines.contract.schema import Schema
+from pipelines.ingest.inbox import scan_inbox
+from pipelines.register.receipts_data import Judged
+from pipelines.settings import Settings, today
+from pipelines.validate.plausibility import figures_of_file, share_columns
+from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
+
+if TYPE_CHECKING:
+    from pipelines.register.models import Submission
+
+
+def judged(verdict: Verdict, schema: Schema, lang: str) -> Judged:
+    """The register's record of a verdict: counts, issues, header names and, for an
+    accepted file, its figures for later files' plausibility checks."""
+    figures = None
+    if verdict.accepted and verdict.kind and verdict.frame is not None:
+        figures = figures_of_file(verdict.frame, verdict.kind, share_columns(schema))
+    return Judged(
+        file_name=verdict.file,
+        kind=verdict.kind,
+        accepted=verdict.accepted,
+        rows=verdict.rows,
+        errors=verdict.count("fatal") + verdict.count("error"),
+        warnings=verdict.count("warning"),
+        issues=[i.as_dict() for i in verdict.issues],
+        headers=verdict.headers,
+        lang=lang,
+        suffix=".xlsx" if verdict.encoding == "xlsx" else ".csv",
+        figures=figures,
+    )
+
+
+def judge(
+    name: str,
+    data: bytes,
+    region_code: str,
+    year: int,
+    schema: Schema,
+    settings: Settings,
+    lang: str,
+    *,
+    db: str = "default",
+    received_at: datetime | None = None,
+) -> Verdict:
+    """The verdict of one file as every face gives it: its dates judged against Finland's
+    date of receipt, its figures against the register's history."""
+    from pipelines.register.receipts import history
+
+    return validate_files(
+        [SubmissionFile(mask_personal_data(name), data, region_code, year)],
+        schema,
+        lang=lang,
+        today=today(received_at),
+        limits=settings.limits,
+        evaluator="polars",
+        history=history(db),
+        plausibility=settings.plausibility,
+    )[0]
+
+
+@dataclass
+class FolderScan:
+    received: list[Submission] = field(default_factory=list)
+    known: int = 0
+    ignored: list[Path] = field(default_factory=list)
+
+
+def receive_folder(
+    settings: Settings, year: int, schema: Schema, db: str = "default"
+) -> FolderScan:
+    """Receive the year's inbox files no receipt stands for yet, oldest first (a later
+    file is a resubmission), judged in one batch. A file in a folder that names no
+    region, or a portal upload left in the inbox before the register, is not one."""
+    from pipelines.register.receipts import (
+        history,
+        known_sources,
+        receive,
+        source_key,
+        stored_names,
+    )
+
+    files, ignored = scan_inbox(settings.inbox, year)
+    scan = FolderScan(ignored=list(ignored))
+    regions = schema.codelists["regions"].lookup()
+    legacy = stored_names(year, db)
+    known: dict[str, set[tuple[str, str]]] = {}
+    batch = []
+    for f in files:
+        region = regions.get(f.region_code.lower())
+        if region is None:
+            scan.ignored.append(f.path)
+            continue
+        if (region, f.path.name) in legacy:
+            scan.known += 1
+            continue
+        data = f.path.read_bytes()
+        key = (source_key(f.path.name), hashlib.sha256(data).hexdigest())
+        if key in known.setdefault(region, known_sources(year, region, db)):
+            scan.known += 1
+            continue
+        known[region].add(key)
+        batch.append((f.path.name, data, region, key[0]))
+    verdicts = validate_files(
+        [SubmissionFile(mask_personal_data(n), d, r, year) for n, d, r, _ in batch],
+        schema,
+        lang=settings.lang,
+        today=today(),
+        limits=settings.limits,
+        evaluator="polars",
+        history=history(db),
+        plausibility=settings.plausibility,
+    )
+    for (_, data, region, source), verdict in zip(batch, verdicts, strict=True):
+        scan.received.append(
+            receive(
+                settings,
+                year,
+                region,
+                data,
+                judged(verdict, schema, settings.lang),
+                "folder",
+                source=source,
+                db=db,
+            )
+        )
+    return scan
