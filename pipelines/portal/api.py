@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pipelines.portal import services
-from pipelines.portal.models import ApiToken, Submission, token_digest
+from pipelines.portal.models import ApiToken, token_digest
+from pipelines.portal.services import uploads
 from pipelines.portal.texts import current_language, t
+from pipelines.register.models import Submission
 
 View = Callable[..., JsonResponse]
 
@@ -42,22 +45,24 @@ def with_token(view: View) -> View:
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
         lang = language(request)
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        found = None
-        if scheme.lower() == "bearer" and token.strip():
-            found = ApiToken.objects.filter(
-                digest=token_digest(token.strip()), revoked=False
-            ).first()
-        if found is None:
-            response = error(401, "token_invalid", lang)
-            response["WWW-Authenticate"] = 'Bearer realm="evstats"'
-            return response
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         try:
+            found = None
+            if scheme.lower() == "bearer" and token.strip():
+                found = ApiToken.objects.filter(
+                    digest=token_digest(token.strip()), revoked=False
+                ).first()
+            if found is None:
+                response = error(401, "token_invalid", lang)
+                response["WWW-Authenticate"] = 'Bearer realm="evstats"'
+                return response
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
             return view(request, found, lang, *args, **kwargs)
         except services.Refused as exc:
             if exc.text:
                 return answer({"error": exc.key, "message": exc.text}, exc.status)
             return error(exc.status, exc.key, lang, **exc.params)
+        except DatabaseError:
+            return error(503, "register_unavailable", lang)
 
     return wrapped
 
@@ -68,16 +73,16 @@ def too_large(request: HttpRequest) -> bool:
     return declared > services.evstats().limits.max_bytes + 64 * 1024
 
 
-def uploaded(request: HttpRequest) -> tuple[services.Upload, int]:
+def uploaded(request: HttpRequest) -> tuple[uploads.Upload, int]:
     if too_large(request):
-        raise services.too_large()
+        raise uploads.too_large()
     f = request.FILES.get("file")
     year = services.parse_year(request.POST.get("year"))
     if f is None:
         raise services.Refused(400, "file_missing")
     if f.size > services.evstats().limits.max_bytes:
-        raise services.too_large()
-    return services.Upload(f.name or "", f.read()), year
+        raise uploads.too_large()
+    return uploads.Upload(f.name or "", f.read()), year
 
 
 @with_token
@@ -86,19 +91,18 @@ def submissions(request: HttpRequest, token: ApiToken, lang: str) -> JsonRespons
     if request.method == "GET":
         year = services.parse_year(request.GET.get("year"))
         found = Submission.objects.filter(region_code=token.region_code, year=year)
-        snapshot = services.pipeline_status(year)
-        listed = [services.submission_json(sub, snapshot) for sub in found]
+        listed = [uploads.submission_json(sub) for sub in found]
         return answer({"year": year, "submissions": listed})
     upload, year = uploaded(request)
-    submission, _ = services.submit(upload, token.region_code, year, lang, token=token)
-    return answer(services.submission_json(submission, services.pipeline_status(year)), 201)
+    submission, _ = uploads.submit(upload, token.region_code, year, lang, "api", token=token)
+    return answer(uploads.submission_json(submission), 201)
 
 
 @with_token
 @require_POST
 def check(request: HttpRequest, token: ApiToken, lang: str) -> JsonResponse:
     upload, year = uploaded(request)
-    verdict = services.check(upload, token.region_code, year, lang)
+    verdict = uploads.check(upload, token.region_code, year, lang)
     return answer(verdict.as_dict())
 
 
@@ -108,4 +112,4 @@ def submission(request: HttpRequest, token: ApiToken, lang: str, pk: int) -> Jso
     sub = Submission.objects.filter(pk=pk, region_code=token.region_code).first()
     if sub is None:
         return error(404, "submission_not_found", lang)
-    return answer(services.submission_json(sub, services.pipeline_status(sub.year)))
+    return answer(uploads.submission_json(sub))

@@ -51,3 +51,35 @@ class UploadForm(forms.Form):
             ]
         else:
             del self.fields["region"]
+
+
+class ReviewForm(forms.Form):
+    """The analyst's decision on a region's year: a return needs a message for the region."""
+
+    state = forms.ChoiceField(choices=[("accepted", "accepted"), ("returned", "returned")])
+    message = forms.CharField(required=False, max_length=5000)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("state") == "returned" and not str(data.get("message", "")).strip():
+            raise forms.ValidationError(t("review_needs_message"))
+        return data
+
+
+class ExplanationForm(forms.Form):
+    """A region's answer to one plausibility warning of one of its files."""
+
+    rule = forms.CharField(max_length=64)
+    row = forms.IntegerField(required=False, min_value=1)
+    reason = forms.ChoiceField()
+    text = forms.CharField(required=False, max_length=5000)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [
+            (code, code) for code in services.schema().codelists["explanation_reasons"].codes
+        ]
+
+
+class ReleaseForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000)

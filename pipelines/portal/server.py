@@ -12,9 +12,10 @@ from gunicorn.app.base import BaseApplication
 def warm(worker: Any) -> None:
     from pipelines.contract.template import template_csv
     from pipelines.portal import services
+    from pipelines.portal.services import uploads
 
     header = template_csv(services.schema().contracts["incidents"], "fi")
-    services.check(services.Upload("warm.csv", header), "01", services.default_year(), "fi")
+    uploads.check(uploads.Upload("warm.csv", header), "01", services.default_year(), "fi")
 
 
 class PortalServer(BaseApplication):

@@ -21,9 +21,15 @@ from pipelines.contract.i18n import LANGUAGES
 from pipelines.contract.issues import Issue
 from pipelines.contract.template import write_templates
 from pipelines.portal import services
-from pipelines.portal.forms import UploadForm
-from pipelines.portal.models import Review, Submission, User
+from pipelines.portal.forms import ExplanationForm, ReleaseForm, ReviewForm, UploadForm
+from pipelines.portal.models import User
+from pipelines.portal.services import collection as collection_service
+from pipelines.portal.services import release as release_service
+from pipelines.portal.services import review as review_service
+from pipelines.portal.services import uploads
 from pipelines.portal.texts import current_language, t
+from pipelines.register import lifecycle
+from pipelines.register.models import Submission
 from pipelines.settings import FIRST_YEAR
 from pipelines.settings import today as finland_today
 from pipelines.validate.verdict import Verdict
@@ -49,9 +55,10 @@ def chosen_year(request: HttpRequest) -> int:
 
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    """For a load balancer or process manager: the database answers."""
-    count = Submission.objects.count()
-    return JsonResponse({"status": "ok", "submissions": count})
+    """For a load balancer or process manager: the register answers (and nothing of
+    what it holds is told: the page is open to anyone)."""
+    Submission.objects.exists()
+    return JsonResponse({"status": "ok"})
 
 
 @login_required
@@ -69,9 +76,6 @@ def region_page(
 ) -> HttpResponse:
     deadline, close = services.evstats().collection_dates(year)
     history = list(Submission.objects.filter(region_code=region_code, year=year))
-    snapshot = services.pipeline_status(year)
-    for sub in history:
-        sub.held = services.in_force(sub, snapshot)  # type: ignore[attr-defined]
     return render(
         request,
         "portal/region.html",
@@ -84,9 +88,8 @@ def region_page(
             "deadline": deadline,
             "close": close,
             "closed": finland_today() > close,
-            "snapshot": snapshot,
             "kinds": kind_labels(),
-            "review": services.current_review(region_code, year),
+            "review": review_service.current_review(region_code, year),
         },
         status=status,
     )
@@ -111,17 +114,32 @@ def upload(request: HttpRequest) -> HttpResponse:
     lang = current_language()
     f = form.cleaned_data["file"]
     if f.size > services.evstats().limits.max_bytes:
-        return refused(request, services.too_large())
-    upload_ = services.Upload(f.name, f.read())
+        return refused(request, uploads.too_large())
+    upload_ = uploads.Upload(f.name, f.read())
     try:
         if request.POST.get("action") == "check":
-            verdict = services.check(upload_, region_code, year, lang)
+            verdict = uploads.check(upload_, region_code, year, lang)
             return render(request, "portal/verdict.html", verdict_context(verdict, checked=True))
-        submission, _ = services.submit(upload_, region_code, year, lang, user=user)
+        channel = "analyst" if user.is_analyst else "portal"
+        submission, _ = uploads.submit(upload_, region_code, year, lang, channel, user=user)
     except services.Refused as exc:
         return refused(request, exc)
-    messages.success(request, t("received_message", file=submission.file_name))
+    told = receipt_message(submission)
+    (messages.success if submission.accepted else messages.error)(request, told)
     return redirect("submission", pk=submission.pk)
+
+
+def receipt_message(submission: Submission) -> str:
+    """What the receipt's banner says: it matches the verdict and says when the file
+    changed nothing or brought an earlier file back into force."""
+    if not submission.accepted:
+        return t("receipt_rejected", file=submission.file_name)
+    told = t("received_message", file=submission.file_name)
+    if submission.state == lifecycle.UNCHANGED:
+        return f"{told} {t('receipt_unchanged', n=submission.repeats_id)}"
+    if submission.repeats_id:
+        return f"{told} {t('receipt_repeats', n=submission.repeats_id)}"
+    return told
 
 
 def refused(request: HttpRequest, exc: services.Refused) -> HttpResponse:
@@ -180,7 +198,7 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(
         submission=sub,
         region_name=services.regions().get(sub.region_code, ""),
-        in_force=services.in_force(sub, services.pipeline_status(sub.year)),
+        in_force=sub.published,
         explained=explained_warnings(sub),
         reasons=[
             (
@@ -200,7 +218,7 @@ def annotated(request: HttpRequest, pk: int) -> HttpResponse:
     from pipelines.validate.annotate import annotated_workbook  # openpyxl: only when asked
 
     data = annotated_workbook(
-        services.stored_file(sub), verdict_of(sub), services.schema(), sub.lang
+        uploads.stored_file(sub), verdict_of(sub), services.schema(), sub.lang
     )
     name = f"{Path(sub.file_name).stem}_{t('annotated_suffix', sub.lang)}.xlsx"
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)
@@ -231,9 +249,8 @@ def analyst_only(request: HttpRequest) -> None:
 @login_required
 def collection(request: HttpRequest, year: int) -> HttpResponse:
     analyst_only(request)
-    rows = services.collection(year)
+    rows = collection_service.collection(year)
     deadline, close = services.evstats().collection_dates(year)
-    reviews = {row.code: services.current_review(row.code, year) for row in rows}
     totals = {
         kind: {
             state: sum(1 for r in rows if r.cells[kind].state == state)
@@ -252,10 +269,9 @@ def collection(request: HttpRequest, year: int) -> HttpResponse:
             "kinds": [(k, kind_labels()[k]) for k in services.KINDS],
             "deadline": deadline,
             "close": close,
-            "snapshot": services.pipeline_status(year),
-            "last_run": services.last_run(year),
-            "reviews": reviews,
-            "release": services.release_state(year),
+            "last_run": collection_service.year_run(year),
+            "release": release_service.release_state(year),
+            "release_form": ReleaseForm(),
             "upload_form": UploadForm(analyst=True),
         },
     )
@@ -269,21 +285,21 @@ def review(request: HttpRequest, year: int, region_code: str) -> HttpResponse:
     if region_code not in services.regions():
         raise Http404
     if request.method == "POST":
-        state = request.POST.get("state")
-        message = request.POST.get("message", "")
-        if state not in (Review.ACCEPTED, Review.RETURNED) or (
-            state == Review.RETURNED and not message.strip()
-        ):
-            messages.error(request, t("review_needs_message"))
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
             return redirect("review", year=year, region_code=region_code)
-        files = services.files_in_review(region_code, year)
-        waiting = sum(len(services.unexplained(f)) for f in files)
-        if state == Review.ACCEPTED and waiting:
-            messages.error(request, t("review_explanations_missing", n=waiting))
-            return redirect("review", year=year, region_code=region_code)
-        done = services.review(region_code, year, state, message, request.user)
+        state, message = form.cleaned_data["state"], form.cleaned_data["message"]
         try:
-            sent = services.mail_review(done, request.build_absolute_uri("/"))
+            done = review_service.decide(region_code, year, state, message, request.user)
+        except lifecycle.Blocked as blocked:
+            messages.error(request, t(blocked.key, **blocked.params))
+            return redirect("review", year=year, region_code=region_code)
+        except lifecycle.IllegalTransition:
+            messages.error(request, t("review_not_allowed"))
+            return redirect("review", year=year, region_code=region_code)
+        try:
+            sent = review_service.mail_review(done, request.build_absolute_uri("/"))
             messages.success(request, t(f"reviewed_{state}", n=sent))
         except (OSError, smtplib.SMTPException):
             messages.warning(request, t("review_not_mailed"))
@@ -295,10 +311,10 @@ def review(request: HttpRequest, year: int, region_code: str) -> HttpResponse:
             "year": year,
             "region": (region_code, services.regions()[region_code]),
             "submissions": Submission.objects.filter(region_code=region_code, year=year),
-            "current": services.current_review(region_code, year),
+            "current": review_service.current_review(region_code, year),
             "kinds": kind_labels(),
             "explained": [
-                explained_warnings(f) for f in services.files_in_review(region_code, year)
+                explained_warnings(f) for f in review_service.files_in_review(region_code, year)
             ],
         },
     )
@@ -310,7 +326,7 @@ def explained_warnings(submission: Submission) -> dict[str, object]:
     reasons = services.schema().codelists["explanation_reasons"]
     lang = current_language()
     warnings = []
-    for issue in services.warnings_to_explain(submission):
+    for issue in review_service.warnings_to_explain(submission):
         answer = answers.get((issue["rule"], issue["row"]))
         reason = reasons.label(answer.reason, lang) if answer else None
         warnings.append({**issue, "answer": answer, "reason": reason})
@@ -322,15 +338,13 @@ def explained_warnings(submission: Submission) -> dict[str, object]:
 def explain(request: HttpRequest, pk: int) -> HttpResponse:
     sub = get_object_or_404(Submission, pk=pk)
     region_of(request, sub)
-    row = request.POST.get("row")
+    form = ExplanationForm(request.POST)
     try:
-        services.explain(
-            sub,
-            request.POST.get("rule", ""),
-            int(row) if row else None,
-            request.POST.get("reason", ""),
-            request.POST.get("text", ""),
-            request.user,
+        if not form.is_valid():
+            raise ValueError(form.errors.as_text())
+        data = form.cleaned_data
+        review_service.explain(
+            sub, data["rule"], data["row"], data["reason"], data["text"], request.user
         )
     except ValueError:
         messages.error(request, t("explanation_invalid"))
@@ -343,10 +357,15 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def release(request: HttpRequest, year: int) -> HttpResponse:
     analyst_only(request)
-    if not services.release_state(year)["ready"]:
+    form = ReleaseForm(request.POST)
+    if not form.is_valid():
         messages.error(request, t("release_not_ready"))
+        return redirect("collection", year=year)
+    try:
+        release_service.request_release(year, form.cleaned_data["note"], request.user)
+    except lifecycle.Blocked as blocked:
+        messages.error(request, t(blocked.key, **blocked.params))
     else:
-        services.request_release(year, request.POST.get("note", ""))
         messages.success(request, t("release_requested"))
     return redirect("collection", year=year)
 
@@ -359,7 +378,7 @@ def missing_csv(request: HttpRequest, year: int) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([t(k) for k in ("region_code", "region", "missing_files", "contacts")])
-    for row in services.collection(year):
+    for row in collection_service.collection(year):
         gaps = [labels[k] for k in services.KINDS if row.cells[k].state != "accepted"]
         if gaps:
             writer.writerow(

@@ -13,7 +13,6 @@ from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
-from pipelines.warehouse.history import write_history
 from tests.conftest import FIXTURES
 from tests.integration.conftest import WCAG_21_AA, WIDTHS
 from tests.integration.portal import EVSTATS, PASSWORD, Portal, running_portal
@@ -30,8 +29,18 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
 
 def doubled_file(portal: Portal, tmp_path: Path) -> Path:
     """Region 05's fixture incidents twice and one more, against a history of 20."""
+    from pipelines.register.db import connect
+    from pipelines.register.receipts_data import Judged
+    from pipelines.settings import Settings
+
     header, *rows = GOOD.decode().splitlines()
-    write_history(portal.data_dir / "status" / "history.json", {"05": {"2022": {"incidents": 20}}})
+    settings = Settings(data_dir=str(portal.data_dir))
+    db = connect(settings)  # the portal's own register, beside the running server
+    from pipelines.register.receipts import receive
+
+    figures = {"incidents": 20}
+    earlier = Judged("2022.csv", "incidents", True, 20, 0, 0, [], {}, "fi", ".csv", figures)
+    receive(settings, 2022, "05", b"2022", earlier, "folder", db=db)
     path = tmp_path / "kaksinkertainen.csv"
     lines = [f"{copy}{row}" for copy in ("a", "b") for row in rows] + [f"c{rows[0]}"]
     path.write_text("\n".join([header, *lines]))

@@ -1,16 +1,22 @@
 """The JSON API: every status code of its contract, and one region never seeing another's."""
 
+import errno
 import hashlib
-from collections import Counter
+import stat
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 from django.test import Client
 
-from pipelines.portal.models import ApiToken, Submission
-from pipelines.warehouse.history import write_history
-from tests.unit.portal.conftest import BAD, GOOD
+from pipelines.portal.models import ApiToken
+from pipelines.portal.texts import t
+from pipelines.register import receipts
+from pipelines.register.models import RegionYear, Submission
+from pipelines.register.runs import record_published
+from tests.unit.portal.conftest import BAD, FIXED, GOOD, archived, earlier_year
 
 pytestmark = pytest.mark.django_db
 
@@ -30,23 +36,30 @@ def test_a_submission_is_received_with_its_verdict_and_receipt(token, data_dir):
     body = response.json()
     assert set(body) >= {
         "submission_id", "file", "kind", "region_code", "year", "accepted", "status",
-        "sha256", "received_at", "issues",
+        "state", "repeats", "sha256", "received_at", "in_force", "issues",
     }  # fmt: skip
     assert (body["file"], body["kind"], body["region_code"], body["year"]) == (
         "tilanteet.csv", "incidents", "05", 2023,
     )  # fmt: skip
-    assert (body["accepted"], body["status"]) == (False, "rejected")
+    assert (body["accepted"], body["status"], body["state"]) == (False, "rejected", "rejected")
+    # Nothing repeated, and no run has looked at the file yet.
+    assert (body["repeats"], body["in_force"]) == (None, None)
     assert body["sha256"] == hashlib.sha256(BAD).hexdigest()
     [issue] = body["issues"]
     assert (issue["row"], issue["column"], issue["value"], issue["rule"]) == (
         3, "incident_type", "shouting", "code",
     )  # fmt: skip
-    # The file itself waits in the inbox for the pipeline, under a name the portal chose.
-    [stored] = (data_dir / "inbox" / "2023" / "05").iterdir()
+    # The file itself is in the content-addressed archive, read-only; never in the inbox.
+    assert archived(data_dir) == [Path("2023", "05", f"{body['sha256']}.csv")]
+    stored = data_dir / "archive" / "2023" / "05" / f"{body['sha256']}.csv"
     assert stored.read_bytes() == BAD
-    assert stored.name.endswith(f"_{body['sha256'][:16]}.csv")
+    assert stat.S_IMODE(stored.stat().st_mode) & 0o222 == 0
+    assert not (data_dir / "inbox").exists()
     receipt = Submission.objects.get(pk=body["submission_id"])
     assert (receipt.errors, receipt.token.region_code) == (1, "05")
+    assert (receipt.channel, receipt.seq, receipt.stored_name[-21:]) == (
+        "api", 1, f"_{body['sha256'][:16]}.csv",
+    )  # fmt: skip
 
 
 def test_check_gives_the_verdict_and_stores_nothing(token, data_dir):
@@ -57,7 +70,7 @@ def test_check_gives_the_verdict_and_stores_nothing(token, data_dir):
         "accepted": True, "issues": [],
     }  # fmt: skip
     assert Submission.objects.count() == 0
-    assert not (data_dir / "inbox").exists()
+    assert not (data_dir / "inbox").exists() and not (data_dir / "archive").exists()
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer evs_wrong", "Token x", "Basic a"])
@@ -121,7 +134,8 @@ def test_content_decides_the_type_not_the_name(token, data_dir):
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
     response = post("/api/v1/submissions", token, file=upload("kuva.csv", png), year="2023")
     assert (response.status_code, response.json()["error"]) == (415, "not_a_submission_file")
-    assert not (data_dir / "inbox").exists()
+    assert not (data_dir / "inbox").exists() and not (data_dir / "archive").exists()
+    assert Submission.objects.count() == 0
 
 
 def test_a_region_lists_and_fetches_only_its_own_submissions(token, other_token):
@@ -157,9 +171,10 @@ def test_a_user_given_file_name_never_becomes_a_path(token, data_dir):
         "/api/v1/submissions", token, file=upload("../../../etc/cron.d/x.csv", GOOD), year="2023"
     )
     assert response.status_code == 201
-    [stored] = (data_dir / "inbox" / "2023" / "05").iterdir()
-    assert ".." not in stored.name and "cron" not in stored.name
-    assert sorted(p.name for p in data_dir.iterdir()) == ["inbox"]
+    assert archived(data_dir) == [Path("2023", "05", f"{hashlib.sha256(GOOD).hexdigest()}.csv")]
+    assert sorted(p.name for p in data_dir.iterdir()) == ["archive"]
+    receipt = Submission.objects.get()
+    assert ".." not in receipt.stored_name and "cron" not in receipt.stored_name
 
 
 def test_personal_data_is_masked_in_the_answer(token):
@@ -172,15 +187,15 @@ def test_personal_data_is_masked_in_the_answer(token):
     assert any(i["rule"].startswith("personal") for i in response.json()["issues"])
 
 
-def test_check_warns_of_a_doubling_against_the_pipelines_history(token, data_dir):
-    """Region 05 had 20 incidents in 2022 by the history the pipeline wrote; its 2023 file
-    holds the fixture's 20 twice under other ids, and one more."""
+def test_check_warns_of_a_doubling_against_the_registers_history(token, data_dir):
+    """Region 05 had 20 incidents in 2022 by the file in force in the register; its 2023
+    file holds the fixture's 20 twice under other ids, and one more."""
+    earlier_year(incidents=20)  # the same shares of incident types as the file's
+    types = {"verbal": 10, "physical_mild": 10}
+    assert receipts.history() == {
+        "05": {"2022": {"incidents": 20, "codes": {"incident_type": types}}}
+    }
     header, *rows = GOOD.decode().splitlines()
-    types = Counter(row.split(",")[5] for row in rows)  # the same shares as the file's
-    write_history(
-        data_dir / "status" / "history.json",
-        {"05": {"2022": {"incidents": 20, "codes": {"incident_type": dict(types)}}}},
-    )
     doubled = [f"{copy}{row}" for copy in ("a", "b") for row in rows] + [f"c{rows[0]}"]
     data = "\n".join([header, *doubled]).encode()
     body = post("/api/v1/check?lang=en", token, file=upload("a.csv", data), year="2023").json()
@@ -189,3 +204,133 @@ def test_check_warns_of_a_doubling_against_the_pipelines_history(token, data_dir
         ("incidents_changed", "warning", None, "41")
     ]
     assert body["issues"][0]["message"].startswith("The file has 41 incidents, against 20 in 2022.")
+
+
+def sent(token: str, data: bytes, name: str = "a.csv", lang: str = "fi") -> dict:
+    response = post(f"/api/v1/submissions?lang={lang}", token, file=upload(name, data), year="2023")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_earlier_bytes_sent_again_take_force_again_and_name_the_receipt_they_repeat(
+    token, data_dir
+):
+    first = sent(token, GOOD, "eka.csv")
+    fixed = sent(token, FIXED, "korjattu.csv")
+    again = sent(token, GOOD, "eka_uudelleen.csv")
+    assert [(r["state"], r["repeats"], r["in_force"]) for r in (first, fixed, again)] == [
+        ("in_force", None, None),
+        ("in_force", None, None),
+        ("in_force", first["submission_id"], None),
+    ]
+    # Each receipt as the register keeps it now: one file in force, the others replaced.
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    states = {
+        s["submission_id"]: (s["state"], s["repeats"])
+        for s in client.get("/api/v1/submissions?year=2023").json()["submissions"]
+    }
+    assert states == {
+        first["submission_id"]: ("superseded", None),
+        fixed["submission_id"]: ("superseded", None),
+        again["submission_id"]: ("in_force", first["submission_id"]),
+    }
+    got = client.get(f"/api/v1/submissions/{first['submission_id']}").json()
+    assert got["state"] == "superseded"
+    assert list(Submission.objects.order_by("seq").values_list("seq", "file_name")) == [
+        (1, "eka.csv"), (2, "korjattu.csv"), (3, "eka_uudelleen.csv"),
+    ]  # fmt: skip
+    region_year = RegionYear.objects.get(year=2023, region_code="05")
+    assert (region_year.state, region_year.next_seq) == ("awaiting_review", 4)
+    # The same bytes are one archived file, however often they came.
+    assert archived(data_dir) == sorted(
+        Path("2023", "05", f"{hashlib.sha256(d).hexdigest()}.csv") for d in (GOOD, FIXED)
+    )
+
+
+def test_the_bytes_in_force_sent_again_change_nothing(token, analyst, data_dir):
+    from pipelines.portal.services.review import current_review, decide
+    from pipelines.register.runs import record_loaded
+
+    first = sent(token, GOOD)
+    held = Submission.objects.get(pk=first["submission_id"])
+    record_loaded([held.pk], {})
+    record_published(2023, [held.pk])
+    decide("05", 2023, "accepted", "", analyst)
+    before = RegionYear.objects.get(year=2023, region_code="05")
+    assert before.state == "accepted"
+
+    again = sent(token, GOOD, "sama.csv", lang="en")
+    assert (again["accepted"], again["state"], again["repeats"]) == (
+        True, "unchanged", first["submission_id"],
+    )  # fmt: skip
+    assert again["in_force"] is None  # no run has looked at the new receipt
+    # The file in force stays the one in force, published as before; the year stays
+    # accepted, with its review, and no change was recorded.
+    held.refresh_from_db()
+    assert (held.state, held.published, held.repeats_id) == ("in_force", True, None)
+    after = RegionYear.objects.get(year=2023, region_code="05")
+    assert (after.state, after.changed_at, after.next_seq) == ("accepted", before.changed_at, 3)
+    assert current_review("05", 2023).state == "accepted"
+    assert Submission.objects.filter(state="in_force").get().pk == held.pk
+    assert archived(data_dir) == [Path("2023", "05", f"{first['sha256']}.csv")]
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    assert client.get(f"/api/v1/submissions/{held.pk}").json()["in_force"] is True
+
+
+def test_a_full_disk_is_507_in_the_language_asked_and_leaves_no_file_and_no_receipt(
+    token, data_dir, monkeypatch
+):
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(receipts.os, "fsync", full)  # the archive's write, half done
+    response = post("/api/v1/submissions?lang=sv", token, file=upload("a.csv", GOOD), year="2023")
+    assert response.status_code == 507
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"error": "storage_full", "message": t("storage_full", "sv")}
+    assert "diskutrymme" in response.json()["message"]
+    assert Submission.objects.count() == 0 and RegionYear.objects.count() == 0
+    assert archived(data_dir) == []  # not even the temporary file
+
+
+def test_a_register_that_does_not_answer_is_503_in_the_language_asked(token, data_dir, monkeypatch):
+    def locked(*args: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(receipts, "lock_region_year", locked)
+    response = Client().post(
+        "/api/v1/submissions",
+        {"file": upload("a.csv", GOOD), "year": "2023"},
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+    )
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {
+        "error": "register_unavailable",
+        "message": t("register_unavailable", "en"),
+    }
+    assert response.json()["message"].startswith("The portal cannot answer now")
+    assert Submission.objects.count() == 0
+    # The archived bytes no receipt names are found in place when the region sends again.
+    digest = hashlib.sha256(GOOD).hexdigest()
+    assert archived(data_dir) == [Path("2023", "05", f"{digest}.csv")]
+    monkeypatch.undo()
+    assert sent(token, GOOD)["state"] == "in_force"
+    assert archived(data_dir) == [Path("2023", "05", f"{digest}.csv")]
+
+
+def test_a_register_that_cannot_give_the_history_is_503_before_anything_is_kept(
+    token, data_dir, monkeypatch
+):
+    def locked(*args: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(receipts, "history", locked)
+    for path in ("/api/v1/submissions?lang=sv", "/api/v1/check?lang=sv"):
+        response = post(path, token, file=upload("a.csv", GOOD), year="2023")
+        assert (response.status_code, response.json()) == (
+            503,
+            {"error": "register_unavailable", "message": t("register_unavailable", "sv")},
+        )
+    assert Submission.objects.count() == 0
+    assert not (data_dir / "archive").exists()

@@ -1,27 +1,21 @@
 """Correct or explain: a region answers each plausibility warning of its file, and the
 analyst cannot accept the year while one is unanswered."""
 
-import json
-from collections import Counter
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from pipelines.portal.models import Explanation, Review, Submission
-from pipelines.warehouse.history import write_history
-from tests.unit.portal.conftest import GOOD, signed_in
+from pipelines.register.models import Explanation, RegionYear, Review, Submission
+from pipelines.register.review import explanations_in_force
+from tests.unit.portal.conftest import GOOD, earlier_year, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 def doubled(data_dir):
-    """Region 05 had 20 incidents in 2022; its 2023 file holds 41 (a hidden doubling)."""
+    """Region 05 had 20 incidents in 2022 (its file in force in the register); its 2023
+    file holds 41 (a hidden doubling)."""
+    earlier_year(incidents=20)
     header, *rows = GOOD.decode().splitlines()
-    types = Counter(row.split(",")[5] for row in rows)
-    write_history(
-        data_dir / "status" / "history.json",
-        {"05": {"2022": {"incidents": 20, "codes": {"incident_type": dict(types)}}}},
-    )
     lines = [f"{copy}{row}" for copy in ("a", "b") for row in rows] + [f"c{rows[0]}"]
     return "\n".join([header, *lines]).encode()
 
@@ -36,7 +30,7 @@ def test_the_doubling_is_explained_before_the_year_can_be_accepted(data_dir, con
             "action": "submit",
         },
     )
-    sub = Submission.objects.get()
+    sub = Submission.objects.get(year=2023)
     page = region.get(f"/submissions/{sub.pk}/").content.decode()
     assert "Selitä poikkeamat" in page and "41" in page and "20" in page
 
@@ -67,14 +61,20 @@ def test_the_doubling_is_explained_before_the_year_can_be_accepted(data_dir, con
     assert "Kirjaamme nyt myös sanallisen uhkailun" in review_page
     analyst_client.post("/collection/2023/05/", {"state": "accepted", "message": ""})
     assert Review.objects.get().state == "accepted"
-    # What the pipeline reads (it never opens the portal's database): the export.
-    export = json.loads((data_dir / "signoff" / "2023.json").read_text())
-    assert export["reviews"]["05"]["state"] == "accepted"
-    [explained] = export["explanations"]
-    assert (explained["rule"], explained["reason"], explained["sha256"]) == (
-        "incidents_changed", "recording_practice", sub.sha256,
-    )  # fmt: skip
-    assert "1234567" not in explained["text"]
+    # What the pipeline reads is the register itself (no export file any more).
+    assert RegionYear.objects.get(year=2023, region_code="05").state == "accepted"
+    assert not (data_dir / "signoff").exists()
+    [explained] = explanations_in_force(2023)
+    text = explained.pop("text")
+    assert explained == {
+        "region_code": "05",
+        "kind": "incidents",
+        "sha256": sub.sha256,
+        "rule": "incidents_changed",
+        "row": None,
+        "reason": "recording_practice",
+    }
+    assert text.startswith("Kirjaamme nyt myös sanallisen uhkailun.") and "1234567" not in text
 
 
 def test_another_region_cannot_explain(data_dir, contact, other_contact):
@@ -86,7 +86,7 @@ def test_another_region_cannot_explain(data_dir, contact, other_contact):
             "action": "submit",
         },
     )
-    sub = Submission.objects.get()
+    sub = Submission.objects.get(year=2023)
     response = signed_in(other_contact).post(
         f"/submissions/{sub.pk}/explain",
         {"rule": "incidents_changed", "reason": "real_change", "text": ""},

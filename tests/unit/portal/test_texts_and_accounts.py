@@ -11,6 +11,7 @@ from pipelines.contract.i18n import LANGUAGES
 from pipelines.portal import texts
 from pipelines.portal.commands import add_user, sign_in_link
 from pipelines.portal.models import User
+from pipelines.register import lifecycle
 
 TEMPLATES = Path(texts.__file__).parent / "templates" / "portal"
 NAMED = re.compile(r"""\bT\.([a-z_0-9]+)|\{% t "([a-z_0-9]+)"(?!\|)""")
@@ -26,19 +27,29 @@ def test_every_text_a_page_names_exists_in_every_language():
 
 
 def test_composed_keys_exist_too():
-    """Keys a page builds from a value: language buttons and collection states."""
+    """Keys a page builds from a value: language buttons, collection states, a receipt's
+    state in the lifecycle (a stored receipt is never merely `received`), a region-year's
+    state, and the refusals of the lifecycle's rules."""
     known = texts.texts()
     reviews = [
         f"{prefix}_{state}"
         for prefix in ("review_state", "reviewed", "mail_subject", "mail_body")
         for state in ("accepted", "returned")
     ]
+    stored = [s for s in lifecycle.FILE_STATES if s != lifecycle.RECEIVED]
     for key in (
         [f"language_{x}" for x in LANGUAGES]
         + reviews
         + [f"state_{s}" for s in ("accepted", "rejected", "missing")]
+        + [f"state_{s}" for s in stored]
+        + [f"region_state_{s}" for s in lifecycle.REGION_YEAR_STATES]
+        + ["accept_nothing_in_force", "review_explanations_missing", "review_not_allowed"]
+        + ["release_nothing", "release_blocked", "release_already_requested"]
+        + ["register_unavailable", "storage_full", "receipt_rejected"]
+        + ["receipt_unchanged", "receipt_repeats"]
     ):
         assert key in known
+        assert all(known[key].forms[lang] for lang in LANGUAGES)
 
 
 def test_dates_are_written_as_readers_in_finland_write_them():

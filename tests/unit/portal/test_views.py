@@ -1,15 +1,24 @@
 """The pages: sign-in, a region's upload and receipts, the analyst's collection view."""
 
 import csv
+import errno
+import hashlib
 import io
 import re
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 from django.test import Client
 
-from pipelines.portal.models import Submission
-from tests.unit.portal.conftest import BAD, GOOD, PASSWORD, signed_in
+from pipelines.portal.texts import t
+from pipelines.register import receipts
+from pipelines.register.models import RegionYear, Submission
+from pipelines.register.runs import record_run
+from tests.unit.portal.conftest import BAD, FIXED, GOOD, PASSWORD, archived, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -42,21 +51,58 @@ def test_a_contact_signs_in_with_the_address_and_sees_their_region(contact):
     assert "Lähetä tiedosto" in text(response)
 
 
+def banner(client: Client, data: bytes, name: str = "tilanteet.csv") -> list[tuple[str, str]]:
+    """The messages the receipt's page shows after an upload, with their levels."""
+    response = send(client, data, name=name)
+    assert response.redirect_chain[-1][0].startswith("/submissions/")
+    return [(m.level_tag, m.message) for m in response.context["messages"]]
+
+
 def test_a_bad_file_gets_a_located_issue_and_a_receipt(contact, data_dir):
     response = send(signed_in(contact), BAD)
     page = text(response)
     assert "Vastaanottokuittaus" in page and "HYLÄTTY" in page
+    # The banner says what the verdict says: rejected, not received.
+    assert "Tiedosto tilanteet.csv hylättiin. Korjaa virheet ja lähetä uudelleen." in page
+    assert "vastaanotettu" not in page
     # Row, the header as the file wrote it, the value and what to do.
     assert re.search(r"VIRHE 3 incident_type shouting Arvo ”shouting” ei ole sallittu", page)
     sub = Submission.objects.get()
     assert sub.sha256 in page and str(sub.pk) in page
     assert "korostettu" in page  # the link to the annotated copy
+    assert "Tila Hylätty" in page  # its place in the lifecycle
+    assert (sub.state, sub.channel) == ("rejected", "portal")
+
+
+def test_the_banner_is_an_error_for_a_rejected_file_and_says_received_otherwise(contact):
+    client = signed_in(contact)
+    assert banner(client, BAD, "huono.csv") == [
+        ("error", "Tiedosto huono.csv hylättiin. Korjaa virheet ja lähetä uudelleen.")
+    ]
+    assert banner(client, GOOD, "hyva.csv") == [("success", "Tiedosto hyva.csv vastaanotettu.")]
+    held = Submission.objects.get(file_name="hyva.csv")
+    assert banner(client, GOOD, "sama.csv") == [
+        (
+            "success",
+            "Tiedosto sama.csv vastaanotettu. "
+            f"Sama tiedosto on jo käytössä (lähetys {held.pk}): mikään ei muuttunut.",
+        )
+    ]
+    assert banner(client, FIXED, "korjattu.csv")[0][0] == "success"
+    assert banner(client, GOOD, "taas.csv") == [
+        (
+            "success",
+            "Tiedosto taas.csv vastaanotettu. "
+            f"Tiedosto on sama kuin lähetys {held.pk}: se on nyt jälleen käytössä.",
+        )
+    ]
 
 
 def test_check_only_stores_nothing(contact, data_dir):
     page = text(send(signed_in(contact), GOOD, action="check"))
     assert "Tarkistuksen tulos" in page and "HYVÄKSYTTY" in page and "20 riviä" in page
     assert Submission.objects.count() == 0 and not (data_dir / "inbox").exists()
+    assert not (data_dir / "archive").exists()
 
 
 def test_a_contact_never_sees_another_regions_receipt(contact, other_contact):
@@ -72,8 +118,8 @@ def test_a_contact_never_sees_another_regions_receipt(contact, other_contact):
 def test_a_contact_submits_for_their_own_region_only(contact, data_dir):
     send(signed_in(contact), GOOD, region="06")
     assert Submission.objects.get().region_code == "05"
-    assert (data_dir / "inbox" / "2023" / "05").is_dir()
-    assert not (data_dir / "inbox" / "2023" / "06").exists()
+    assert archived(data_dir) == [Path("2023", "05", f"{hashlib.sha256(GOOD).hexdigest()}.csv")]
+    assert not (data_dir / "inbox").exists()
 
 
 def test_the_history_shows_every_file_of_the_region_and_year(contact):
@@ -141,21 +187,24 @@ def test_sign_in_is_locked_after_five_failures(contact):
     assert "15 minuutin" in text(response)
 
 
-def test_health_answers_for_a_process_manager(db):
-    assert Client().get("/health").json() == {"status": "ok", "submissions": 0}
+def test_health_answers_for_a_process_manager_and_tells_nothing_else(contact):
+    send(signed_in(contact), GOOD)
+    assert Client().get("/health").json() == {"status": "ok"}
 
 
-def test_a_failed_run_is_shown_to_the_analyst(analyst, data_dir):
-    from pipelines.warehouse.snapshot import write_status
-
+def test_a_failed_run_is_shown_to_the_analyst(analyst):
     client = signed_in(analyst)
-    assert "epäonnistui" not in text(client.get("/collection/2023/"))
-    write_status(
-        data_dir / "status" / "2023.run.json",
-        {"year": 2023, "run_id": "abc123", "outcome": "failure", "at": "2026-11-26T05:00:00Z"},
-    )
     page = text(client.get("/collection/2023/"))
-    assert "tilastoajo epäonnistui (2026-11-26T05:00:00Z, ajo abc123)" in page
+    assert "epäonnistui" not in page
+    assert "Tälle vuodelle ei ole vielä tilastoajoa." in page
+    record_run(2023, "abc123", "failure", at=datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    page = text(client.get("/collection/2023/"))
+    # In Helsinki time, as every time on the pages.
+    assert "Tilastoajo viimeksi: 26.11.2026 07:00." in page
+    assert "tilastoajo epäonnistui (26.11.2026 07:00, ajo abc123)" in page
+    record_run(2023, "def456", "success", at=datetime(2026, 11, 27, 5, 0, tzinfo=UTC))
+    page = text(client.get("/collection/2023/"))
+    assert "epäonnistui" not in page and "Tilastoajo viimeksi: 27.11.2026 07:00." in page
 
 
 def test_the_filled_template_is_taken_and_its_annotated_copy_comes_back(contact, data_dir, schema):
@@ -171,8 +220,88 @@ def test_the_filled_template_is_taken_and_its_annotated_copy_comes_back(contact,
     assert "HYLÄTTY – Tapahtumat, 1 rivi; 1 virhe" in page
     sub = Submission.objects.get()
     assert sub.stored_name.endswith(".xlsx")
+    assert archived(data_dir) == [Path("2023", "05", f"{sub.sha256}.xlsx")]
     response = client.get(f"/submissions/{sub.pk}/annotated.xlsx")
     assert response["Content-Disposition"].endswith('pohja_tarkistettu.xlsx"')
     copy = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     marked = [c for s in copy.worksheets for r in s.iter_rows() for c in r if c.comment]
     assert [(c.row, c.value) for c in marked] == [(2, "shouting")]
+
+
+def at(monkeypatch, when: datetime) -> None:
+    """The register receives the next files at `when` (UTC)."""
+    monkeypatch.setattr(receipts, "timezone", SimpleNamespace(now=lambda: when))
+
+
+def cells(page: str, region: str) -> list[tuple[str, str]]:
+    """(class, html) of a region's row of the collection table: incidents, missions."""
+    row = re.search(rf'<th scope="row">{region} [^<]*</th>(.*?)</tr>', page, re.S)
+    assert row, region
+    return re.findall(r'<td class="([a-z]+)">(.*?)</td>', row.group(1), re.S)
+
+
+def test_a_cell_shows_the_latest_files_own_verdict_and_the_file_in_force_apart(
+    analyst, contact, other_contact, monkeypatch
+):
+    region = signed_in(contact)
+    at(monkeypatch, datetime(2026, 3, 2, 8, 15, tzinfo=UTC))
+    send(region, GOOD, name="hyva.csv")
+    at(monkeypatch, datetime(2026, 3, 5, 12, 40, tzinfo=UTC))
+    send(region, BAD, name="huono.csv")
+    at(monkeypatch, datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    send(signed_in(other_contact), BAD.replace(b",05,", b",06,"), name="huono06.csv")
+    good = Submission.objects.get(file_name="hyva.csv")
+    bad = Submission.objects.get(file_name="huono.csv")
+    assert (good.state, bad.state) == ("in_force", "rejected")
+
+    html = signed_in(analyst).get("/collection/2023/").content.decode()
+    (state, incidents), (missing_state, missions) = cells(html, "05")
+    # The latest upload with its own verdict and time, linked to its receipt ...
+    assert state == "accepted"  # a file is in force: the region's incidents are in
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", incidents)).strip()
+    assert shown.startswith("Hylätty 5.3.2026 14:40 ")
+    assert f'href="/submissions/{bad.pk}/">5.3.2026 14:40</a>' in incidents
+    # ... and apart from it, the file in force, which no run has processed yet.
+    assert "Käytössä oleva tiedosto: 2.3.2026 10:15 Ei vielä käsitelty" in shown
+    assert f'href="/submissions/{good.pk}/">2.3.2026 10:15</a>' in incidents
+    assert "Hyväksytty" not in shown
+    assert missing_state == "missing" and "Puuttuu" in missions
+    # A region with only a rejected file: its verdict and time, and nothing in force.
+    (state, only_rejected), _ = cells(html, "06")
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", only_rejected)).strip()
+    assert (state, shown) == ("rejected", "Hylätty 6.3.2026 11:00")
+    page = text(signed_in(analyst).get("/collection/2023/"))
+    assert "Tapahtumat: 1 hyväksytty, 1 hylätty, 20 puuttuu" in page
+
+
+def test_a_full_disk_is_told_in_the_readers_language_and_nothing_is_kept(
+    contact, data_dir, monkeypatch
+):
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    client = signed_in(contact)
+    client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
+    monkeypatch.setattr(receipts.os, "fsync", full)
+    response = send(client, GOOD)
+    assert response.status_code == 507
+    assert t("storage_full", "sv") in text(response)
+    assert 'lang="sv"' in response.content.decode()
+    assert Submission.objects.count() == 0 and RegionYear.objects.count() == 0
+    assert archived(data_dir) == []
+
+
+def test_a_register_that_does_not_answer_is_told_in_the_readers_language(
+    contact, data_dir, monkeypatch
+):
+    def locked(*args: object) -> None:
+        raise OperationalError("database is locked")
+
+    client = signed_in(contact)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    monkeypatch.setattr(receipts, "lock_region_year", locked)
+    response = send(client, GOOD)
+    assert response.status_code == 503
+    assert t("register_unavailable", "en") in text(response)
+    assert "database is locked" not in text(response)
+    assert Submission.objects.count() == 0
