@@ -34,13 +34,13 @@ def release(
     arrived since the request); a retried run finds its release made and does nothing."""
     if not config.request:
         return dg.MaterializeResult(metadata={"release": "none requested"})
+    year = partition_year(context)
+    settings = evstats.settings
+    db = register_db(evstats)  # Django set up: the register's models can be imported
     from pipelines.register import lifecycle, releases, review
     from pipelines.register.models import Release as Request
     from pipelines.register.receipts import in_force, stored_path
 
-    year = partition_year(context)
-    settings = evstats.settings
-    db = register_db(evstats)
     request = Request.objects.using(db).get(id=config.request)
     if request.year != year:
         raise dg.Failure(f"release request {request.id} is for {request.year}, not {year}")

@@ -56,9 +56,10 @@ def yearly_report(
     settings = evstats.settings
     rules = Disclosure(settings.suppression_threshold, settings.unreliable_below)
     release = release_of(config, settings.releases_dir(year), settings.tables_dir(year))
+    db = register_db(evstats)  # Django set up: the register's models can be imported
     from pipelines.register.review import explanations_in_force
 
-    explanations = explanations_in_force(year, register_db(evstats))
+    explanations = explanations_in_force(year, db)
     with warehouse(duckdb, evstats) as con:
         data = gather(
             con,

@@ -49,11 +49,12 @@ def new_submissions(
     """The run key is the year, its last unloaded receipt and its folder's fingerprint,
     so the same state never starts two runs; the cursor keeps the keys already asked
     for, so a look that finds nothing changed says so instead of asking again."""
+    db = register_db(evstats)  # Django set up: the register's models can be imported
     from pipelines.register.runs import waiting
 
     settings = evstats.settings
     asked = json.loads(context.cursor) if context.cursor else {}
-    unloaded = waiting(register_db(evstats))
+    unloaded = waiting(db)
     keys = dict(asked)
     requests = []
     for year in sorted(set(unloaded) | set(inbox_years(settings.inbox, finland_today().year))):
@@ -88,6 +89,7 @@ def release_requests(
 ) -> dg.SensorResult | dg.SkipReason:
     """One run per request (its register id is the run key); the run's `release` step
     checks the sign-off again and writes the release."""
+    db = register_db(evstats)  # Django set up: the register's models can be imported
     from pipelines.register.releases import open_requests
 
     requests = [
@@ -97,7 +99,7 @@ def release_requests(
             run_config=release_run_config(r.id, r.number, r.date.isoformat(), r.note),
             tags={**WRITER_TAG, RELEASE_TAG: str(r.id)},
         )
-        for r in open_requests(register_db(evstats))
+        for r in open_requests(db)
     ]
     if not requests:
         return dg.SkipReason("no release requested")
@@ -116,13 +118,14 @@ def release_run_config(request: int, number: int, day: str, note: str) -> dict:
 def record_last_run(
     context: dg.RunStatusSensorContext, evstats: EvstatsConfig, outcome: str
 ) -> None:
-    from pipelines.register.runs import record_run
-
     run = context.dagster_run
     year = run.tags.get("dagster/partition")
     if year is None or not year.isdigit():
         return
-    record_run(int(year), run.run_id, outcome, db=register_db(evstats))
+    db = register_db(evstats)  # Django set up: the register's models can be imported
+    from pipelines.register.runs import record_run
+
+    record_run(int(year), run.run_id, outcome, db=db)
 
 
 @dg.run_status_sensor(

@@ -82,13 +82,13 @@ def submission_verdicts(
     file's verdict recomputed (it must be the verdict given at receipt, check
     `verdicts_agree_with_receipts`), its issues and accepted rows, and the register's
     files in force, all in one DuckDB transaction; then the register is told."""
-    from pipelines.register import runs
-    from pipelines.register.receipts import history, stored_path
-
     year = partition_year(context)
     schema = evstats.schema
     settings = evstats.settings
-    db = register_db(evstats)
+    db = register_db(evstats)  # Django set up: the register's models can be imported
+    from pipelines.register import runs
+    from pipelines.register.receipts import history, stored_path
+
     # In force first: every receipt it names is then among the receipts read after it.
     in_force = runs.in_force_ids(year, db)
     receipts = runs.receipts(year, db)
@@ -334,6 +334,7 @@ def collection_status(
     """What the run publishes, recorded in the register once the warehouse has committed
     it: each loaded receipt of the year is in force in the published tables or not (the
     API's `in_force`). The portal reads it there, never in the warehouse."""
+    db = register_db(evstats)  # Django set up: the register's models can be imported
     from pipelines.register import runs
 
     year = partition_year(context)
@@ -348,7 +349,7 @@ def collection_status(
                 "SELECT status, count(*) FROM submissions WHERE year = ? GROUP BY ALL", [year]
             ).fetchall()
         )
-    runs.record_published(year, [sid for *_, sid in published], register_db(evstats))
+    runs.record_published(year, [sid for *_, sid in published], db)
     return dg.MaterializeResult(
         metadata={
             "accepted": counts.get("accepted", 0),

@@ -105,3 +105,35 @@ def test_receipts_arriving_at_once_are_ordered_and_one_is_in_force(register):
     rows = list(Submission.objects.using(db).order_by("seq").values_list("seq", "state"))
     assert [seq for seq, _ in rows] == [1, 2, 3, 4, 5, 6]
     assert [state for _, state in rows] == ["superseded"] * 5 + ["in_force"]
+
+
+def test_sensors_and_assets_set_django_up_themselves_in_a_fresh_process(tmp_path):
+    """The daemon's code server and `evstats report` import nothing of the portal's: each
+    sensor and asset that reads the register sets Django up first, lazily."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import sys
+        import dagster as dg
+        from django.conf import settings as django_settings
+        from pipelines.assets.resources import EvstatsConfig
+        from pipelines.assets.sensors import new_submissions, release_requests
+        assert not django_settings.configured  # importing the definitions set up nothing
+        resources = {"evstats": EvstatsConfig(data_dir=sys.argv[1])}
+        print(release_requests(dg.build_sensor_context(resources=resources)).skip_message)
+        print(new_submissions(dg.build_sensor_context(resources=resources)).skip_message)
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "no release requested",
+        "nothing new in the register or the inbox",
+    ]
