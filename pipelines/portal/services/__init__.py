@@ -12,6 +12,7 @@ from functools import cache
 
 from django.conf import settings as django_settings
 
+from pipelines.contract.privacy import mask_personal_data
 from pipelines.contract.schema import Schema, load_schema
 from pipelines.settings import FIRST_YEAR, Settings
 from pipelines.settings import today as finland_today
@@ -60,12 +61,14 @@ def default_year() -> int:
 def parse_year(value: str | None) -> int:
     if not value:
         raise Refused(400, "year_missing")
+    # The value is echoed in the answer: masked, as anything a region sent.
+    shown = mask_personal_data(value[:40])
     try:
         year = int(value)
     except ValueError:
-        raise Refused(400, "year_invalid", year=value, first=FIRST_YEAR) from None
+        raise Refused(400, "year_invalid", year=shown, first=FIRST_YEAR) from None
     if not FIRST_YEAR <= year <= finland_today().year:
-        raise Refused(400, "year_invalid", year=value, first=FIRST_YEAR)
+        raise Refused(400, "year_invalid", year=shown, first=FIRST_YEAR)
     return year
 
 

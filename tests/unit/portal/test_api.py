@@ -112,6 +112,15 @@ def test_a_missing_file_or_year_is_400(token, data, error):
     assert Submission.objects.count() == 0
 
 
+def test_a_year_holding_an_identity_code_is_not_echoed_back(token):
+    response = post(
+        "/api/v1/submissions?lang=en", token, file=upload("a.csv", GOOD), year="131052-308T"
+    )
+    assert (response.status_code, response.json()["error"]) == (400, "year_invalid")
+    assert "308T" not in response.content.decode()
+    assert "131052-****" in response.json()["message"]
+
+
 def test_a_file_over_the_size_limit_is_413(token, settings):
     settings.EVSTATS = replace(settings.EVSTATS, max_file_mb=1)
     big = GOOD + b"x" * (1024 * 1024)
