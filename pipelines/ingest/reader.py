@@ -251,8 +251,34 @@ def read_records(data: bytes, schema: Schema, limits: Limits = DEFAULT_LIMITS) -
         return Records(_stripped(frame), WORKBOOK, sheet=sheet)
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
-    frame, open_quote_row = split_records(text, delimiter, limits.max_columns + 1)
+    keep = limits.max_columns + 1
+    header = _wide_header(text, delimiter, keep)
+    if header is not None:
+        return Records(_stripped(header), encoding, delimiter)
+    frame, open_quote_row = split_records(text, delimiter, keep)
     return Records(_stripped(frame), encoding, delimiter, open_quote_row=open_quote_row)
+
+
+def _wide_header(text: str, delimiter: str, keep: int) -> pl.DataFrame | None:
+    """The header alone, as `split_records` gives it, when the file opens (after blank
+    lines, if any) with a line of more than `keep` fields and no quotation mark: the
+    file is refused by its header, so the rest is not split, and the header itself
+    is counted in place rather than copied whole. None for any other file."""
+    start = row = 0
+    while text.startswith(("\n", "\r\n"), start):
+        start = text.index("\n", start) + 1
+        row += 1
+    end = text.find("\n", start)
+    stop = len(text) if end < 0 else end - (text[end - 1] == "\r")
+    if text.find('"', start, stop) >= 0 or text.find("\r", start, stop) >= 0:
+        return None
+    fields = text.count(delimiter, start, stop) + 1
+    if fields <= keep:
+        return None
+    cut = start - 1
+    for _ in range(keep):
+        cut = text.find(delimiter, cut + 1)
+    return _records_frame([(row + 1, fields, text[start:cut].split(delimiter))], keep)
 
 
 def _stripped(frame: pl.DataFrame) -> pl.DataFrame:

@@ -1,9 +1,17 @@
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.reader import _split_with_csv, read_records, read_table, split_records
+from pipelines.ingest import reader
+from pipelines.ingest.reader import (
+    _split_with_csv,
+    _stripped,
+    _wide_header,
+    read_records,
+    read_table,
+    split_records,
+)
 from pipelines.settings import DEFAULT_LIMITS
 from pipelines.validate.verdict import SubmissionFile, validate_files
 from tests.conftest import GOOD_ROW, INCIDENT_HEADER, TODAY
@@ -179,6 +187,30 @@ def test_a_header_of_a_million_names_is_too_wide_without_a_column_each(schema, d
     assert (issue.severity, issue.rule, issue.row) == ("fatal", "too_many_columns", 1)
     assert issue.message == "The header has 1000000 columns; at most 60 are allowed."
     assert kept_columns(data, schema) == LIMIT + 1
+
+
+def test_a_header_too_wide_is_refused_without_splitting_the_file(schema, monkeypatch):
+    """Blank lines first and a CRLF end change nothing: the header is counted in place."""
+
+    def split_records(*args: object) -> None:
+        raise AssertionError("the file was split")
+
+    monkeypatch.setattr(reader, "split_records", split_records)
+    data = b"\r\n\n" + ";".join(f"c{i}" for i in range(100)).encode() + b"\r\n" + b"a;b\n" * 9
+    [issue] = read_table(data, schema, "en").issues
+    assert (issue.rule, issue.row) == ("too_many_columns", 3)
+    assert issue.message == "The header has 100 columns; at most 60 are allowed."
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab ;"\n\r', max_size=40), st.integers(min_value=1, max_value=4))
+@example("\n\r\n a ;b;;\r\n;b\n", 2)
+def test_a_wide_header_read_alone_is_the_first_record_of_the_whole_file(text, keep):
+    header = _wide_header(text, ";", keep)
+    if header is not None:
+        whole, _ = split_records(text, ";", keep)
+        assert _stripped(header).equals(_stripped(whole).head(1))
+        assert header.item(0, "_fields") > keep
 
 
 def test_a_header_of_trailing_delimiters_past_the_limit_is_too_wide(schema):
