@@ -175,6 +175,40 @@ def left_of(tree: Iterable[Process]) -> list[Process]:
     return sorted(set(tree) & set(processes()))
 
 
+def test_a_killed_run_leaves_none_of_its_workers(tmp_path):
+    """`kill -9` of `evstats run` while the report is drawn, as an operator or the OOM
+    killer would: its GX worker, the report's fork server and the three languages'
+    workers must end with it (they were left running, reparented to init)."""
+    shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
+    env = {**os.environ, "EVSTATS_DATA_DIR": str(tmp_path)}
+    env.pop("DAGSTER_HOME", None)
+    log = tmp_path / "run.log"
+    run = start_logged([sys.executable, "-m", "pipelines.cli", "run", "--year", "2023"], env, log)
+    tree: dict[Process, int] = {}
+
+    def drawing() -> bool:
+        """The GX worker and three workers forked from the report's fork server."""
+        alive = descendants(run.pid)
+        tree.update(alive)
+        servers = {p[0] for p in alive if "multiprocessing.forkserver" in command(p)}
+        workers = [p for p, parent in alive.items() if parent in servers]
+        gx = [p for p in alive if "multiprocessing.spawn" in command(p)]
+        return len(workers) == 3 and len(gx) == 1
+
+    try:
+        assert within(120, drawing), log.read_text(errors="replace")[-4000:]
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=10)
+        within(30, lambda: not left_of(tree))
+        assert [command(p) for p in left_of(tree)] == []
+    finally:
+        for pid, _ in left_of(tree):
+            os.kill(pid, signal.SIGKILL)
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+
+
 # A process that starts a child asking to die with it, then waits to be killed; the child
 # asks before or after its parent has died, and marks when it has asked.
 PARENT = textwrap.dedent(
