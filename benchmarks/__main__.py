@@ -3,8 +3,9 @@ floor of DuckDB reading the same files, at several sizes.
 
 Each size gets fresh seeded data. The stages run in one process, in order,
 each timed (wall clock) with its peak resident memory sampled; the whole
-`evstats run`, the floor and the cold `evstats validate` each run in a process
-of their own. Results go to stdout, `results/latest.json` and `results/summary.md`.
+`evstats run`, the floor, the cold `evstats validate` and each hostile wide file
+run in a process of their own. Results go to stdout, `results/latest.json` and
+`results/summary.md`.
 """
 
 from __future__ import annotations
@@ -293,13 +294,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--portal-only", action="store_true", help="time only the portal (a few seconds)"
     )
+    parser.add_argument(
+        "--wide-only",
+        action="store_true",
+        help="time only the verdict of the hostile wide files (a few seconds)",
+    )
     args = parser.parse_args(argv)
     from benchmarks.portal import bench_portal
     from benchmarks.summary import write_summary
+    from benchmarks.wide import bench_wide
 
     if args.portal_only:
         with tempfile.TemporaryDirectory(prefix="evstats-bench-") as tmpdir:
             bench_portal(Path(tmpdir))
+        return 0
+    if args.wide_only:
+        bench_wide()
         return 0
 
     with tempfile.TemporaryDirectory(prefix="evstats-bench-") as tmpdir:
@@ -313,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "cold_validate": cold_validate(tmp),
             "portal": bench_portal(tmp),
+            "wide": bench_wide(),
             "realistic": bench_size(args.realistic, tmp, runs=args.realistic_runs),
             "sizes": [bench_size(rows, tmp, runs=0 if args.no_run else 1) for rows in args.rows],
         }

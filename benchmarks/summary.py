@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from benchmarks.wide import MAX_EXTRA_MB, MAX_SECONDS
+
 STAGES = ("parse", "validate", "load", "aggregate", "tables", "report", "gx_audit")
 
 
@@ -39,6 +41,27 @@ def targets(report: dict) -> list[tuple[str, str, str]]:
                 f"(statuses {portal['concurrent_statuses']})",
                 _verdict(
                     portal["concurrent_slowest"] < 10 and portal["concurrent_statuses"] == [201]
+                ),
+            )
+        )
+    wide = report.get("wide")
+    if wide:
+        rows.append(
+            (
+                "Hostile wide files: each rejected by the portal's verdict in under "
+                f"{MAX_SECONDS:g} s with under {MAX_EXTRA_MB:g} MB of extra memory",
+                "; ".join(
+                    f"{w['label']}: {w['seconds']:.2f} s, {w['extra_mb']:.0f} MB, "
+                    f"{'accepted' if w['accepted'] else 'rejected'}"
+                    for w in wide.values()
+                ),
+                _verdict(
+                    all(
+                        w["seconds"] < MAX_SECONDS
+                        and w["extra_mb"] < MAX_EXTRA_MB
+                        and not w["accepted"]
+                        for w in wide.values()
+                    )
                 ),
             )
         )

@@ -135,34 +135,45 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def split_records(text: str, delimiter: str) -> tuple[pl.DataFrame, int | None]:
+def split_records(text: str, delimiter: str, keep: int) -> tuple[pl.DataFrame, int | None]:
     """Records as a frame: `_row` (the spreadsheet row; blank lines keep their number),
-    `_fields` (how many fields the record has) and `f0`, `f1`… as written, plus the
-    row where an unclosed quotation mark starts, if any.
+    `_fields` (how many fields the record has) and `f0`, `f1`… as written, the first
+    `keep` fields of each record only, plus the row where an unclosed quotation mark
+    starts, if any.
 
-    Most files have one record per line and quotes only around whole fields; those
-    are split by Polars in a few vectorised passes. Anything else (a quoted line
-    break, a stray quote, an old Mac line end) goes through the csv module, which
-    is slow but exact about where a record starts and where a quote is left open."""
+    Fields past `keep` are counted, never kept: a line of a million delimiters would
+    otherwise become a million columns, minutes and gigabytes of work for a file
+    that is refused anyway. Most files have one record per line and quotes only
+    around whole fields; those are split by Polars in a few vectorised passes.
+    Anything else (a quoted line break, a stray quote, an old Mac line end) goes
+    through the csv module, which is slow but exact about where a record starts
+    and where a quote is left open."""
     if "\r" in text and text.count("\r") != text.count("\r\n"):
-        return _split_with_csv(text, delimiter)
+        return _split_with_csv(text, delimiter, keep)
     data = text.encode()
     lines_frame = _lines(text, data)
-    lines = lines_frame.get_column("line")
+    lines = counted = lines_frame.get_column("line")
+    d = re.escape(delimiter)
+    field = f"[^{d}]*"
     if '"' in text:
-        d = re.escape(delimiter)
         # Quotes only around whole fields, none holding a delimiter (the usual case, such
         # as `""` for an empty text): every delimiter then separates fields as it stands.
         field = f'"(?:[^"{d}]|"")*"|[^"{d}]*'
         if not lines.str.contains(f"^(?:{field})(?:{d}(?:{field}))*$").all():
             field = f'"(?:[^"]|"")*"|[^"{d}]*'
             if not lines.str.contains(f"^(?:{field})(?:{d}(?:{field}))*$").all():
-                return _split_with_csv(text, delimiter)
-            lines = lines.str.replace_all('"(?:[^"]|"")*"', "")
-    counts = lines.str.count_matches(delimiter, literal=True) + 1
-    width = int(counts.max() or 0)
+                return _split_with_csv(text, delimiter, keep)
+            counted = lines.str.replace_all('"(?:[^"]|"")*"', "")
+    counts = counted.str.count_matches(delimiter, literal=True) + 1
+    width = min(int(counts.max() or 0), keep)
     if width == 0:
         return _records_frame([], 0), None
+    if (counts > keep).any():
+        # Polars reads a line's every field before it can leave any out, so the lines too
+        # wide are cut after their first `keep` fields before it reads them.
+        kept = f"^(?:{field})(?:{d}(?:{field})){{0,{keep - 1}}}"
+        lines = lines.zip_with(counts <= keep, lines.str.extract(kept, 0))
+        data = lines.str.join("\n").item().encode()
     names = [f"f{i}" for i in range(width)]
     # Polars skips empty lines as the frame above does, so rows stay aligned (checked).
     cells = pl.read_csv(
@@ -174,7 +185,7 @@ def split_records(text: str, delimiter: str) -> tuple[pl.DataFrame, int | None]:
         missing_columns="insert",
     )
     if cells.height != lines_frame.height:
-        return _split_with_csv(text, delimiter)
+        return _split_with_csv(text, delimiter, keep)
     frame = pl.concat(
         [lines_frame.select(ROW), counts.cast(pl.Int64).alias(FIELDS).to_frame(), cells],
         how="horizontal",
@@ -201,28 +212,32 @@ def _lines(text: str, data: bytes) -> pl.DataFrame:
     )
 
 
-def _split_with_csv(text: str, delimiter: str) -> tuple[pl.DataFrame, int | None]:
+def _split_with_csv(text: str, delimiter: str, keep: int) -> tuple[pl.DataFrame, int | None]:
+    """The records as the csv module reads them. It hands over each record whole, so a
+    wide one is a long list for a moment; only its first `keep` values stay."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[tuple[int, list[str]]] = []
+    records: list[tuple[int, int, list[str]]] = []
     index = 0
     open_quote_row = None
     try:
         for index, record in enumerate(reader, start=1):
             if record:
-                records.append((index, record))
+                records.append((index, len(record), record[:keep]))
     except csv.Error:
         open_quote_row = index + 1
-    width = max((len(values) for _, values in records), default=0)
+    width = max((len(values) for _, _, values in records), default=0)
     return _records_frame(records, width), open_quote_row
 
 
-def _records_frame(records: list[tuple[int, list[str]]], width: int) -> pl.DataFrame:
+def _records_frame(records: list[tuple[int, int, list[str]]], width: int) -> pl.DataFrame:
+    """(row, number of fields, the values kept) of each record as a frame of `width`
+    value columns."""
     data: dict[str, list[object]] = {
-        ROW: [row for row, _ in records],
-        FIELDS: [len(values) for _, values in records],
+        ROW: [row for row, _, _ in records],
+        FIELDS: [fields for _, fields, _ in records],
     }
     for i in range(width):
-        data[f"f{i}"] = [values[i] if i < len(values) else None for _, values in records]
+        data[f"f{i}"] = [values[i] if i < len(values) else None for _, _, values in records]
     schema = {ROW: pl.Int64, FIELDS: pl.Int64, **{f"f{i}": pl.String for i in range(width)}}
     return pl.DataFrame(data, schema=schema)
 
@@ -236,16 +251,45 @@ def read_records(data: bytes, schema: Schema, limits: Limits = DEFAULT_LIMITS) -
         return Records(_stripped(frame), WORKBOOK, sheet=sheet)
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
-    frame, open_quote_row = split_records(text, delimiter)
+    keep = limits.max_columns + 1
+    header = _wide_header(text, delimiter, keep)
+    if header is not None:
+        return Records(_stripped(header), encoding, delimiter)
+    frame, open_quote_row = split_records(text, delimiter, keep)
     return Records(_stripped(frame), encoding, delimiter, open_quote_row=open_quote_row)
+
+
+def _wide_header(text: str, delimiter: str, keep: int) -> pl.DataFrame | None:
+    """The header alone, as `split_records` gives it, when the file opens (after blank
+    lines, if any) with a line of more than `keep` fields and no quotation mark: the
+    file is refused by its header, so the rest is not split, and the header itself
+    is counted in place rather than copied whole. None for any other file."""
+    start = row = 0
+    while text.startswith(("\n", "\r\n"), start):
+        start = text.index("\n", start) + 1
+        row += 1
+    end = text.find("\n", start)
+    stop = len(text) if end < 0 else end - (text[end - 1] == "\r")
+    if text.find('"', start, stop) >= 0 or text.find("\r", start, stop) >= 0:
+        return None
+    fields = text.count(delimiter, start, stop) + 1
+    if fields <= keep:
+        return None
+    cut = start - 1
+    for _ in range(keep):
+        cut = text.find(delimiter, cut + 1)
+    return _records_frame([(row + 1, fields, text[start:cut].split(delimiter))], keep)
 
 
 def _stripped(frame: pl.DataFrame) -> pl.DataFrame:
     """Values as a spreadsheet shows them, without the padding exports add; rows left
-    with no value are dropped, keeping the others' row numbers."""
+    with no value are dropped, keeping the others' row numbers. A row cut short by the
+    columns kept stays: what was cut off is unknown, and it is too wide anyway."""
     fields = [c for c in frame.columns if c not in (ROW, FIELDS)]
     return frame.with_columns(pl.col(f).str.strip_chars().replace("", None) for f in fields).filter(
-        pl.any_horizontal(pl.col(f).is_not_null() for f in fields) if fields else False
+        pl.any_horizontal(pl.col(f).is_not_null() for f in fields) | (pl.col(FIELDS) > len(fields))
+        if fields
+        else False
     )
 
 
@@ -317,14 +361,13 @@ def read_workbook(data: bytes, schema: Schema, limits: Limits) -> tuple[pl.DataF
 
 def _sheet_records(sheet: ReadOnlyWorksheet, width: int) -> list[tuple[int, int, list[str | None]]]:
     """(row, position of the last value, the first `width` values as text) of each row
-    holding a value. Values past `width` are not kept, only counted, so a sheet
-    written wide cannot fill memory."""
+    holding a value. Values past `width` are neither kept nor turned into text, only
+    the last one's position is found, so a sheet written wide cannot fill memory."""
     records = []
     for row, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-        texts = [cell_text(v) for v in values]
-        last = next((i for i in range(len(texts), 0, -1) if texts[i - 1]), 0)
+        last = next((i for i in range(len(values), 0, -1) if cell_text(values[i - 1])), 0)
         if last:
-            records.append((row, last, texts[:width]))
+            records.append((row, last, [cell_text(v) for v in values[:width]]))
     return records
 
 
@@ -402,14 +445,15 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
     header = [v or "" for v in records.row(0)[2 : 2 + header_fields]]
     while header and not header[-1]:
         header.pop()
-    if len(header) > limits.max_columns:
+    # Records keep only a little more than the limit, but count every field (in a CSV
+    # empty ones too, as a row's are: a header of a million delimiters is no header).
+    if header_fields > limits.max_columns:
         issue = make_issue(
             schema,
             "too_many_columns",
             lang,
             row=header_row,
-            # A workbook's records keep only a little more than the limit, but count all.
-            found=header_fields if header_fields > len(fields) else len(header),
+            found=header_fields,
             expected=limits.max_columns,
         )
         return RawTable(
@@ -432,19 +476,20 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
     written = {c.name: contract.header(c, language) for c in contract.columns}
     written.update(zip(names, header, strict=True))
     body = records.slice(1)
-    # Excel writes empty cells past the last column; only written values make a row ragged,
-    # those kept and (in a workbook) those counted past the columns kept.
+    # A row of more fields than a file may have columns is too wide, whatever they hold:
+    # only its first fields were kept. Excel writes empty cells past the last column, so
+    # below that only written values make a row ragged.
+    too_wide = pl.col(FIELDS) > limits.max_columns
     spill = [pl.col(f).is_not_null() for f in fields[len(names) :]]
-    ragged = (
-        (pl.col(FIELDS) < len(names))
-        | (pl.col(FIELDS) > len(fields))
-        | (pl.any_horizontal(spill) if spill else False)
+    ragged = ~too_wide & (
+        (pl.col(FIELDS) < len(names)) | (pl.any_horizontal(spill) if spill else False)
     )
+    wide = body.filter(too_wide).select(ROW, FIELDS)
     flagged = body.filter(ragged).select(ROW, FIELDS)
     table = RawTable(
         contract.kind,
         names,
-        cells=body.filter(~ragged).select(ROW, *fields[: len(names)]),
+        cells=body.filter(~too_wide & ~ragged).select(ROW, *fields[: len(names)]),
         encoding=encoding,
         delimiter=delimiter,
         language=language,
@@ -452,6 +497,12 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
         sheet=sheet,
     )
     table.issues.extend(_header_issues(table, header_row, contract, schema, lang))
+    for row, found in wide.iter_rows():
+        table.issues.append(
+            make_issue(
+                schema, "row_too_wide", lang, row=row, found=found, expected=limits.max_columns
+            )
+        )
     for row, found in flagged.iter_rows():
         table.issues.append(
             make_issue(schema, "ragged_row", lang, row=row, found=found, expected=len(names))

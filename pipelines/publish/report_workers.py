@@ -23,6 +23,7 @@ from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
 from pipelines.contract.schema import Schema
+from pipelines.processes import die_with_parent
 from pipelines.publish.report_data import ReportData
 
 # The report and the libraries it imports only when drawing (the workbook, the page).
@@ -36,11 +37,13 @@ def _context() -> ForkServerContext:
     return context
 
 
-def start() -> None:
+def start() -> int:
     """Start the fork server and its imports now, so that they are done when the report
-    is due (otherwise the first `write_reports` starts it and waits for them)."""
+    is due (otherwise the first `write_reports` starts it and waits for them); its
+    process id."""
     _context()
     forkserver.ensure_running()
+    return forkserver._forkserver._forkserver_pid
 
 
 def stop() -> None:
@@ -63,6 +66,17 @@ def running() -> Iterator[None]:
         stop()
 
 
+def _die_with_server(server: int) -> None:
+    """A worker's start: it dies with the fork server, and lets the server die with the
+    command. The server ends when no process holds its "alive" pipe any more, and
+    multiprocessing hands that pipe to each child too (for children of children,
+    which these workers never start): held by the workers, it kept the server and so
+    the workers alive after the command had been killed."""
+    die_with_parent(server)
+    os.close(forkserver._forkserver._forkserver_alive_fd)
+    forkserver._forkserver._forkserver_alive_fd = None
+
+
 def _write_report(data: ReportData, schema: Schema, lang: str, out_dir: Path) -> dict[str, Path]:
     """One language in a worker. The worker starts as multiprocessing prepares a spawned
     child, in the caller's working directory and with its `sys.path`, so a relative
@@ -83,7 +97,10 @@ def write_reports(
         from pipelines.publish.report import write_report
 
         return {lang: write_report(data, schema, lang, out_dir) for lang in languages}
-    with ProcessPoolExecutor(len(languages), mp_context=_context()) as pool:
+    server = start()
+    with ProcessPoolExecutor(
+        len(languages), mp_context=_context(), initializer=_die_with_server, initargs=(server,)
+    ) as pool:
         futures = {
             lang: pool.submit(_write_report, data, schema, lang, out_dir) for lang in languages
         }

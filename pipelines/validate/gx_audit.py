@@ -25,6 +25,7 @@ from multiprocessing.process import BaseProcess
 
 from pipelines.contract.issues import Issue
 from pipelines.contract.schema import load_schema
+from pipelines.processes import die_with_parent
 from pipelines.settings import DEFAULT_LIMITS, Limits
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 
@@ -32,12 +33,16 @@ Job = tuple[int, list[SubmissionFile], str, date, Limits]
 NICENESS = 10  # the audit's priority below the run's (`nice`): it fills idle CPU
 
 
-def _serve(conn: Connection) -> None:
+def _serve(conn: Connection, parent: int) -> None:
     """The worker: import GX once, then evaluate jobs in the order they come.
 
-    It runs at a lower priority: the run needs its answer only in the last check, so
-    on a small machine it should take the CPU the steps and the report leave idle
-    rather than share it with them, which delayed the report by the audit's seconds."""
+    It dies with `parent`, the process that started it: a run killed outright would
+    otherwise leave it importing or auditing for nobody (it notices only when it
+    next waits for a job). It runs at a lower priority: the run needs its answer
+    only in the last check, so on a small machine it should take the CPU the steps
+    and the report leave idle rather than share it with them, which delayed the
+    report by the audit's seconds."""
+    die_with_parent(parent)
     os.nice(NICENESS)
     import great_expectations  # noqa: F401
 
@@ -112,7 +117,9 @@ def start_worker() -> Worker:
     if _worker is None or not _worker.process.is_alive():
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
-        process = context.Process(target=_serve, args=(theirs,), daemon=True, name="gx-audit")
+        process = context.Process(
+            target=_serve, args=(theirs, os.getpid()), daemon=True, name="gx-audit"
+        )
         process.start()
         _worker = Worker(process, ours)
         atexit.register(_worker.stop)

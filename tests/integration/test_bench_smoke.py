@@ -27,3 +27,8 @@ def test_harness_runs_and_reports_every_stage(tmp_path, monkeypatch):
     assert "| `evstats validate`, 1,000-row file, cold: under 3 s |" in summary
     assert "| 300 |" in summary
     assert "median" in summary and "runs (" in summary
+    wide = report["wide"]
+    assert wide["commas"]["issues"] == ["error row_too_wide", "warning no_rows"]
+    assert wide["header"]["issues"] == ["fatal too_many_columns"]
+    assert all(w["seconds"] > 0 and w["extra_mb"] >= 0 for w in wide.values())
+    assert "| Hostile wide files: each rejected by the portal's verdict" in summary

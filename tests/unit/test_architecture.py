@@ -19,6 +19,7 @@ LAYERS = {
     "contract": 0,
     "settings": 0,
     "files": 0,
+    "processes": 0,
     "__init__": 0,
     "register": 1,
     "ingest": 2,

@@ -1,10 +1,20 @@
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.reader import _split_with_csv, read_table, split_records
-from tests.conftest import GOOD_ROW, INCIDENT_HEADER
+from pipelines.ingest import reader
+from pipelines.ingest.reader import (
+    _split_with_csv,
+    _stripped,
+    _wide_header,
+    read_records,
+    read_table,
+    split_records,
+)
+from pipelines.settings import DEFAULT_LIMITS
+from pipelines.validate.verdict import SubmissionFile, validate_files
+from tests.conftest import GOOD_ROW, INCIDENT_HEADER, TODAY
 
 
 def test_kind_is_recognised_from_the_header(schema):
@@ -114,11 +124,13 @@ def test_an_unrecognised_header_offers_the_columns_in_the_messages_language(sche
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet='ab ;,"\n\r\t', max_size=60))
-def test_fast_split_agrees_with_the_csv_module(text):
-    """The vectorised splitter either falls back or reads exactly what the csv module reads."""
-    fast, fast_quote = split_records(text, ";")
-    slow, slow_quote = _split_with_csv(text, ";")
+@given(st.text(alphabet='ab ;,"\n\r\t', max_size=60), st.integers(min_value=1, max_value=4))
+def test_fast_split_agrees_with_the_csv_module(text, keep):
+    """The vectorised splitter either falls back or reads exactly what the csv module reads,
+    the fields past `keep` counted and left out alike."""
+    fast, fast_quote = split_records(text, ";", keep)
+    slow, slow_quote = _split_with_csv(text, ";", keep)
+    assert fast.width <= 2 + keep and slow.width <= 2 + keep
     width = max(fast.width, slow.width)
     columns = ["_row", "_fields", *(f"f{i}" for i in range(width - 2))]
 
@@ -133,7 +145,128 @@ def test_fast_split_agrees_with_the_csv_module(text):
 
 def test_quoted_fields_with_delimiters_and_quotes_read_as_written(schema):
     text = f'{INCIDENT_HEADER}\n{GOOD_ROW}\n"a;b",\n'
-    frame, open_quote = split_records('x;y\n"a;b";"c""d"\n', ";")
+    frame, open_quote = split_records('x;y\n"a;b";"c""d"\n', ";", 61)
     assert open_quote is None
     assert frame.row(1) == (2, 2, "a;b", 'c"d')
     assert read_table(text.encode(), schema, "en").cells.height == 1
+
+
+# What a file may be at most, as the portal, `evstats validate` and the pipeline hold it.
+LIMIT = DEFAULT_LIMITS.max_columns
+DELIMITERS = [",", ";", "\t"]
+
+
+def incidents_file(delimiter: str, *rows: str) -> bytes:
+    """The incidents header and `rows` (written with commas) in `delimiter`."""
+    lines = [INCIDENT_HEADER, *rows]
+    return ("\n".join(line.replace(",", delimiter) for line in lines) + "\n").encode()
+
+
+def kept_columns(data: bytes, schema) -> int:
+    """How many value columns the reader built, whatever the file's width."""
+    return read_records(data, schema).frame.width - 2
+
+
+@pytest.mark.parametrize("delimiter", DELIMITERS)
+def test_a_row_of_a_million_delimiters_is_an_error_of_its_row(schema, delimiter):
+    """Its fields past the limit were counted, not read: 16 written + 1,000,000 empty."""
+    data = incidents_file(delimiter, GOOD_ROW + "," * 1_000_000)
+    table = read_table(data, schema, "en")
+    assert [(i.severity, i.rule, i.row) for i in table.issues] == [("error", "row_too_wide", 2)]
+    assert table.issues[0].message.startswith(
+        "The row has 1000016 fields, but a row may have at most 60."
+    )
+    assert table.cells.height == 0
+    assert kept_columns(data, schema) == LIMIT + 1
+
+
+@pytest.mark.parametrize("delimiter", DELIMITERS)
+def test_a_header_of_a_million_names_is_too_wide_without_a_column_each(schema, delimiter):
+    data = (delimiter.join(f"c{i}" for i in range(1_000_000)) + "\n").encode()
+    [issue] = read_table(data, schema, "en").issues
+    assert (issue.severity, issue.rule, issue.row) == ("fatal", "too_many_columns", 1)
+    assert issue.message == "The header has 1000000 columns; at most 60 are allowed."
+    assert kept_columns(data, schema) == LIMIT + 1
+
+
+def test_a_header_too_wide_is_refused_without_splitting_the_file(schema, monkeypatch):
+    """Blank lines first and a CRLF end change nothing: the header is counted in place."""
+
+    def split_records(*args: object) -> None:
+        raise AssertionError("the file was split")
+
+    monkeypatch.setattr(reader, "split_records", split_records)
+    data = b"\r\n\n" + ";".join(f"c{i}" for i in range(100)).encode() + b"\r\n" + b"a;b\n" * 9
+    [issue] = read_table(data, schema, "en").issues
+    assert (issue.rule, issue.row) == ("too_many_columns", 3)
+    assert issue.message == "The header has 100 columns; at most 60 are allowed."
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab ;"\n\r', max_size=40), st.integers(min_value=1, max_value=4))
+@example("\n\r\n a ;b;;\r\n;b\n", 2)
+def test_a_wide_header_read_alone_is_the_first_record_of_the_whole_file(text, keep):
+    header = _wide_header(text, ";", keep)
+    if header is not None:
+        whole, _ = split_records(text, ";", keep)
+        assert _stripped(header).equals(_stripped(whole).head(1))
+        assert header.item(0, "_fields") > keep
+
+
+def test_a_header_of_trailing_delimiters_past_the_limit_is_too_wide(schema):
+    """Every field counts, empty ones too, as in a row: 16 names and 45 empty fields."""
+    [issue] = read_table(f"{INCIDENT_HEADER}{',' * 45}\n".encode(), schema, "en").issues
+    assert (issue.rule, issue.message) == (
+        "too_many_columns",
+        "The header has 61 columns; at most 60 are allowed.",
+    )
+
+
+def test_a_row_as_wide_as_the_limit_is_read_and_one_field_more_is_not(schema):
+    """Excel's empty trailing columns are taken up to 60 fields: 16 + 44 empty, then 45."""
+    data = incidents_file(",", GOOD_ROW + "," * 44, "X2" + GOOD_ROW[2:] + "," * 45)
+    table = read_table(data, schema, "en")
+    assert [(i.rule, i.row) for i in table.issues] == [("row_too_wide", 3)]
+    assert "61 fields" in table.issues[0].message
+    assert table.cells.get_column("_row").to_list() == [2]
+
+
+def test_a_wide_row_of_empty_fields_is_not_dropped_as_a_blank_line(schema):
+    """A line of delimiters alone is a blank row while it is narrow enough: past the limit
+    its cut-off fields are unknown, so it is too wide rather than dropped."""
+    data = incidents_file(";", GOOD_ROW, ";" * 20, ";" * 100)
+    table = read_table(data, schema, "en")
+    assert [(i.rule, i.row) for i in table.issues] == [("row_too_wide", 4)]
+    assert "101 fields" in table.issues[0].message
+
+
+def test_a_wide_row_is_cut_short_by_the_csv_module_too(schema):
+    """A quoted line break sends the file through the csv module; the wide row is told
+    apart the same way, on row 3 as a spreadsheet numbers it (a record is a row)."""
+    data = incidents_file(",", GOOD_ROW + '"two\nlines"', "X2" + GOOD_ROW[2:] + "," * 1000)
+    table = read_table(data, schema, "en")
+    assert [(i.rule, i.row) for i in table.issues] == [("row_too_wide", 3)]
+    assert "1016 fields" in table.issues[0].message
+    assert table.cells.select("_row", "f15").rows() == [(2, "two\nlines")]
+    assert kept_columns(data, schema) == LIMIT + 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fi", "Rivillä on 1016 kenttää, mutta rivillä saa olla enintään 60."),
+        ("sv", "Raden har 1016 fält, men en rad får ha högst 60."),
+    ],
+)
+def test_a_wide_row_is_told_in_the_contacts_language(schema, lang, message):
+    [issue] = read_table(incidents_file(",", GOOD_ROW + "," * 1000), schema, lang).issues
+    assert issue.message.startswith(message)
+
+
+def test_a_file_with_a_wide_row_is_rejected(schema):
+    data = incidents_file(",", GOOD_ROW, "X2" + GOOD_ROW[2:] + "," * 1_000_000)
+    files = [SubmissionFile("wide.csv", data, "05", 2023)]
+    [verdict] = validate_files(files, schema, lang="en", today=TODAY, evaluator="polars")
+    assert not verdict.accepted
+    assert [(i.rule, i.row) for i in verdict.issues] == [("row_too_wide", 3)]
+    assert verdict.rows == 1

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from pipelines.ingest.inbox import scan_inbox
-from pipelines.ingest.reader import cell_text, read_table
+from pipelines.ingest.reader import cell_text, read_records, read_table
 from pipelines.settings import DEFAULT_LIMITS, Limits
 from pipelines.validate.verdict import SubmissionFile, validate_files
 from tests.conftest import TODAY
@@ -132,6 +132,17 @@ def test_a_header_wider_than_the_limit_is_refused_with_its_width(schema):
     [issue] = read_table(buffer.getvalue(), schema, "en", Limits(max_columns=10)).issues
     assert issue.rule == "too_many_columns"
     assert "80 columns" in issue.message
+
+
+def test_a_value_in_excels_last_column_makes_the_row_too_wide_and_is_not_kept(schema):
+    """XFD is column 16,384: the row is an error of its own and only 61 cells are read."""
+    wide = [*incident(id="X2"), *[None] * (16_384 - 17), "x"]
+    book = filled_template(schema, "en", {"incidents": [incident(), wide]})
+    table = read_table(book, schema, "en")
+    assert [(i.severity, i.rule, i.row) for i in table.issues] == [("error", "row_too_wide", 3)]
+    assert "16384 fields" in table.issues[0].message
+    assert table.cells.get_column("_row").to_list() == [2]
+    assert read_records(book, schema).frame.width == 2 + DEFAULT_LIMITS.max_columns + 1
 
 
 @pytest.fixture(scope="module")

@@ -147,6 +147,22 @@ def test_content_decides_the_type_not_the_name(token, data_dir):
     assert Submission.objects.count() == 0
 
 
+def test_hostile_wide_files_get_the_readers_verdict(token):
+    """The portal judges with the reader `evstats validate` uses: a last row followed by a
+    million commas is an error of that row, a header of a million names is too wide."""
+    commas = GOOD.rstrip(b"\n") + b"," * 1_000_000 + b"\n"
+    body = post("/api/v1/check?lang=en", token, file=upload("a.csv", commas), year="2023").json()
+    assert body["accepted"] is False
+    assert [(i["severity"], i["rule"], i["row"]) for i in body["issues"]] == [
+        ("error", "row_too_wide", 21)
+    ]
+    header = b",".join(b"c%d" % i for i in range(1_000_000)) + b"\n"
+    body = post("/api/v1/check?lang=en", token, file=upload("b.csv", header), year="2023").json()
+    assert [(i["rule"], i["message"]) for i in body["issues"]] == [
+        ("too_many_columns", "The header has 1000000 columns; at most 60 are allowed.")
+    ]
+
+
 def test_a_region_lists_and_fetches_only_its_own_submissions(token, other_token):
     own = post("/api/v1/submissions", token, file=upload("a.csv", GOOD), year="2023").json()
     theirs_file = GOOD.replace(b",05,", b",06,")

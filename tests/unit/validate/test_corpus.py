@@ -12,6 +12,7 @@ CORPUS = FIXTURES / "corpus"
 MANIFEST = yaml.safe_load((CORPUS / "manifest.yaml").read_text(encoding="utf-8"))
 ROW_RULES = {
     "ragged_row",
+    "row_too_wide",
     "required",
     "code",
     "date_format",
