@@ -102,7 +102,7 @@ CANDIDATE_RE = "|".join(f"(?:{c})" for c in dict.fromkeys(p.candidate for p in P
 CANDIDATE = re.compile(CANDIDATE_RE)
 
 
-def _scan(text: str) -> tuple[str, list[tuple[str, str]]]:
+def _scan(text: str, hidden: str = "*") -> tuple[str, list[tuple[str, str]]]:
     """The text masked, and (kind, text) of each piece of personal data masked in it.
 
     Each pattern reads the text the ones before it masked, so a piece is found and
@@ -115,7 +115,8 @@ def _scan(text: str) -> tuple[str, list[tuple[str, str]]]:
         if pattern.check is not None and not pattern.check(match.group(0)):
             return match.group(0)
         found.append((pattern.kind, match.group(0)))
-        return pattern.mask.format_map({k: v or "" for k, v in match.groupdict().items()})
+        kept = {k: v or "" for k, v in match.groupdict().items()}
+        return pattern.mask.replace("*", hidden).format_map(kept)
 
     before = -1
     while len(found) > before and CANDIDATE.search(text):
@@ -141,7 +142,8 @@ def find_personal_data(text: str) -> list[tuple[str, str]]:
     return _scan(text)[1]
 
 
-def mask_personal_data(text: str) -> str:
+def mask_personal_data(text: str, hidden: str = "*") -> str:
     """Keep just enough for the contact to find the value: `131052-****`,
-    `***@example.fi`, `040 ****`."""
-    return _scan(text)[0]
+    `***@example.fi`, `040 ****`. `hidden` stands for each character hidden where
+    `*` may not (a workbook's sheet name)."""
+    return _scan(text, hidden)[0]

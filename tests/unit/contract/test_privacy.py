@@ -83,6 +83,10 @@ def test_a_file_name_of_pieces_glued_with_underscores_is_masked_in_every_piece()
     assert [kind for kind, _ in find_personal_data(name)] == ["hetu", "email", "phone"]
 
 
+def test_a_sheet_name_is_masked_without_the_star_excel_refuses():
+    assert mask_personal_data("Matti 040 1234567 131052-308T", "•") == "Matti 040 •••• 131052-••••"
+
+
 def test_a_masked_text_is_left_as_it_is():
     masked = mask_personal_data("a@b.fi@c.fi, 131052-308T ja 040 123 4567")
     assert masked == "***@b.fi@c.fi, 131052-**** ja 040 ****"
