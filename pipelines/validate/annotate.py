@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -42,6 +43,8 @@ ISSUE_COLUMNS = (
     ("issue_message", 90),
 )
 MAX_WIDTH = 40
+# The widest sheet Excel opens (column XFD).
+EXCEL_COLUMNS = 16_384
 # Excel's longest sheet name; `*` is one of the characters a sheet name may not hold.
 MAX_TITLE = 31
 TITLE_MASK = "•"
@@ -58,10 +61,15 @@ def annotated_workbook(
     limits: Limits = DEFAULT_LIMITS,
 ) -> bytes:
     """The submitted file as an XLSX workbook with the verdict's issues marked in it;
-    a file that could not be read into records gets the sheet of issues alone."""
-    records = _records(data, schema, limits)
-    book, sheet = _copy(data, records, verdict, schema, lang)
-    places = _places(verdict, records, sheet) if sheet is not None and records else {}
+    a file that could not be read into records gets the sheet of issues alone.
+
+    Only the columns a submission may have are copied, and the first one past them,
+    where a header too wide is marked: a file of 20,000 columns would otherwise be
+    more than Excel opens, or than openpyxl writes at all."""
+    width = min(limits.max_columns + 1, EXCEL_COLUMNS)
+    records = _records(data, schema, limits, width)
+    book, sheet = _copy(data, records, verdict, schema, lang, width)
+    places = _places(verdict, records, sheet, width) if sheet is not None and records else {}
     if sheet is not None:
         _mark_cells(sheet, verdict.issues, places)
     _issue_sheet(book, verdict, schema, lang, sheet, places)
@@ -69,22 +77,32 @@ def annotated_workbook(
     return workbook_bytes(book)
 
 
-def _records(data: bytes, schema: Schema, limits: Limits) -> Records | None:
-    """The records the verdict was given on, or None when there were none."""
+def _records(data: bytes, schema: Schema, limits: Limits, width: int) -> Records | None:
+    """The records the verdict was given on, their first `width` fields, or None when
+    there were none."""
     if len(data) > limits.max_bytes:
         return None
     try:
         records = read_records(data, schema, limits)
     except Unreadable:
         return None
-    return records if records.frame.height else None
+    if not records.frame.height:
+        return None
+    fields = [c for c in records.frame.columns if c not in (ROW, FIELDS)]
+    return replace(records, frame=records.frame.select(ROW, FIELDS, *fields[:width]))
 
 
 def _copy(
-    data: bytes, records: Records | None, verdict: Verdict, schema: Schema, lang: str
+    data: bytes,
+    records: Records | None,
+    verdict: Verdict,
+    schema: Schema,
+    lang: str,
+    width: int,
 ) -> tuple[Workbook, Worksheet | None]:
     """The workbook to annotate and its sheet of records: the region's own workbook, or
-    a new one holding the records as text."""
+    a new one holding the records as text. The sheet of records keeps its first
+    `width` columns; any other sheet as many as Excel opens."""
     from openpyxl import Workbook, load_workbook
 
     book = Workbook()
@@ -100,9 +118,10 @@ def _copy(
             own = None
         if own is not None:
             chosen = own[records.sheet]
-            _mask_workbook(own)
             for sheet in own.worksheets:
+                _trim(sheet, width if sheet is chosen else EXCEL_COLUMNS)
                 sheet.sheet_view.tabSelected = False
+            _mask_workbook(own)
             return own, chosen
     sheet = book.active
     if records.sheet is not None:
@@ -139,12 +158,20 @@ def _set_text(sheet: Worksheet, row: int, column: int, value: str) -> None:
     cell.data_type = "s"
 
 
+def _trim(sheet: Worksheet, width: int) -> None:
+    """The sheet without the cells past its first `width` columns."""
+    if sheet.max_column > width:
+        sheet.delete_cols(width + 1, sheet.max_column - width)
+
+
 def _write_records(sheet: Worksheet, frame: pl.DataFrame) -> None:
-    """A CSV's records as text, each on the row the reader gave it."""
+    """A CSV's records as text, each on the row the reader gave it, as far as the
+    frame's fields go."""
     widths: dict[int, int] = {}
+    kept = len(frame.columns) - 2
     for record in frame.iter_rows(named=True):
         row = record[ROW]
-        for column in range(1, record[FIELDS] + 1):
+        for column in range(1, min(record[FIELDS], kept) + 1):
             value = record.get(f"f{column - 1}")
             if value is None:
                 continue
@@ -219,9 +246,10 @@ def _mask_sheet(sheet: Worksheet) -> None:
                 part.text = _text(part.text)
 
 
-def _places(verdict: Verdict, records: Records, sheet: Worksheet) -> dict[Issue, str]:
+def _places(verdict: Verdict, records: Records, sheet: Worksheet, width: int) -> dict[Issue, str]:
     """The cell of each issue with a row: its column found by the header the file used,
-    the row's first cell for an issue of the whole row or of a column the file lacks."""
+    the row's first cell for an issue of the whole row or of a column the file lacks,
+    and for a header too wide the first column past the limit (the last one copied)."""
     header = records.frame.row(0)[2:]
     positions: dict[str, int] = {}
     for index, name in enumerate(header, start=1):
@@ -232,8 +260,11 @@ def _places(verdict: Verdict, records: Records, sheet: Worksheet) -> dict[Issue,
     for issue in verdict.issues:
         if issue.row is None:
             continue
-        written = verdict.headers.get(issue.column or "", issue.column or "")
-        column = positions.get(written.lower(), 1)
+        if issue.rule == "too_many_columns":
+            column = width
+        else:
+            written = verdict.headers.get(issue.column or "", issue.column or "")
+            column = positions.get(written.lower(), 1)
         places[issue] = sheet.cell(issue.row, column).coordinate
     return places
 

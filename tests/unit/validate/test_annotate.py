@@ -26,6 +26,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table
 
 from pipelines.contract.issues import Issue
+from pipelines.settings import Limits
 from pipelines.validate.annotate import FILLS, annotated_workbook
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 from tests.conftest import GOOD_ROW, INCIDENT_HEADER, TODAY
@@ -316,3 +317,56 @@ def test_a_header_holding_personal_data_is_marked_at_its_own_cell(schema):
     assert sheet["A1"].comment is None
     rows = list(book["Havainnot"].iter_rows(min_row=2, values_only=True))
     assert {r[2] for r in rows} == {"***@example.fi"}
+
+
+def wide_csv(columns: int) -> bytes:
+    """The header and a good row, then `columns` more columns named c0, c1, …"""
+    return f"{INCIDENT_HEADER}{''.join(f',c{i}' for i in range(columns))}\n{GOOD_ROW}\n".encode()
+
+
+def test_a_file_too_wide_comes_back_with_the_columns_a_submission_may_have(schema):
+    """20,016 columns: openpyxl refused column 18,279 (a 500 in the portal)."""
+    data = wide_csv(20_000)
+    verdict = verdict_of(schema, "wide.csv", data)
+    [issue] = verdict.issues
+    assert issue.rule == "too_many_columns"
+    book = opened(annotated_workbook(data, verdict, schema, "fi"))
+    sheet = book["Tiedosto"]
+    assert sheet.max_column == 61  # max_columns (60) and the first one past it
+    assert sheet["BI1"].value == "c44"  # the 61st header: 16 of the contract, then c0…c44
+    assert issue.message in sheet["BI1"].comment.text
+    assert book["Havainnot"]["B2"].hyperlink.location == "'Tiedosto'!BI1"
+
+
+def test_the_copy_is_never_wider_than_excel_opens(schema):
+    data = wide_csv(17_000)
+    verdict = verdict_of(schema, "wide.csv", data)
+    copy = annotated_workbook(data, verdict, schema, "fi", Limits(max_columns=20_000))
+    assert opened(copy)["Tiedosto"].max_column == 16_384
+
+
+def test_a_row_longer_than_its_header_is_copied_as_far_as_a_submission_may_go(schema):
+    data = f"{INCIDENT_HEADER}\n{GOOD_ROW}{',x' * 5000}\n".encode()
+    verdict = verdict_of(schema, "long.csv", data)
+    [ragged] = [i for i in verdict.issues if i.rule == "ragged_row"]
+    sheet = opened(annotated_workbook(data, verdict, schema, "fi"))["Tapahtumat"]
+    assert sheet.max_column == 61
+    assert (sheet["Q2"].value, sheet["BI2"].value) == ("x", "x")
+    assert ragged.message in sheet["A2"].comment.text
+
+
+def test_a_wide_workbook_keeps_its_sheet_of_records_narrow_and_the_others_within_excel(schema):
+    book = opened(filled_template(schema, "fi", {"incidents": [GOOD_ROW.split(",")]}))
+    for column in range(17, 101):
+        book["Tapahtumat"].cell(1, column).value = f"c{column}"
+    notes = book.create_sheet("Muistiinpanot")
+    notes["C1"] = "pidetään"
+    notes.cell(1, 17_000).value = "Excelin ulkopuolella"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    verdict = verdict_of(schema, "wide.xlsx", data)
+    assert [i.rule for i in verdict.issues] == ["too_many_columns"]
+    copy = opened(annotated_workbook(data, verdict, schema, "fi"))
+    assert copy["Tapahtumat"].max_column == 61
+    assert (copy["Muistiinpanot"].max_column, copy["Muistiinpanot"]["C1"].value) == (3, "pidetään")
