@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipelines.assets import YEARS, markdown_table, partition_year
 from pipelines.assets.resources import EvstatsConfig, register_db
+from pipelines.contract.privacy import mask_personal_data
 from pipelines.validate.receipt import receive_folder
 
 
@@ -21,7 +22,8 @@ def raw_submissions(
     year = partition_year(context)
     scan = receive_folder(settings, year, evstats.schema, register_db(evstats))
     for path in scan.ignored:
-        context.log.warning(f"ignored (not a submission file in a region folder): {path.name}")
+        name = mask_personal_data(path.name)  # a region's text: logged masked
+        context.log.warning(f"ignored (not a submission file in a region folder): {name}")
     context.log.info(
         f"{year}: {len(scan.received)} new folder files, {scan.known} already received"
     )

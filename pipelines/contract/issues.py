@@ -37,19 +37,56 @@ def make_issue(
     headers: Mapping[str, str] | None = None,
     **params: object,
 ) -> Issue:
-    """Build an issue with its message; the value is masked before it goes anywhere.
+    """Build an issue with its message; every text that may have come from the file
+    (the value, a column the contract does not know, any other parameter) is masked
+    before it goes anywhere.
 
     `headers` maps column names to the headers the file itself used (a Finnish file
     says `kuvaus`), so the message names the column as the contact wrote it, while
     `Issue.column` stays the contract's name for machines."""
-    shown = mask_personal_data(value) if value is not None else None
+    shown = _masked(value)
     named = dict(headers or {})
     if "other" in params:
         params["other"] = named.get(str(params["other"]), params["other"])
+    masked = {k: mask_personal_data(v) if isinstance(v, str) else v for k, v in params.items()}
+    label = named.get(column or "", column)
     message = schema.message(
-        rule, lang, column=named.get(column or "", column), value=shown, **params
+        rule,
+        lang,
+        column=_masked(label),
+        value=shown,
+        **masked,
     )
-    return Issue(schema.rules[rule].severity, row, column, shown, rule, message)
+    return Issue(schema.rules[rule].severity, row, _masked(column), shown, rule, message)
+
+
+def _masked(text: str | None) -> str | None:
+    return mask_personal_data(text) if text is not None else None
+
+
+def personal_data_issue(
+    schema: Schema,
+    rule: str,
+    lang: str,
+    found: list[tuple[str, str]],
+    *,
+    row: int | None,
+    column: str,
+    headers: Mapping[str, str] | None = None,
+) -> Issue:
+    """The issue of the personal data `find_personal_data` found in a cell or a header:
+    the message names its kinds in the message's language and shows each piece masked."""
+    kinds = dict.fromkeys(kind for kind, _ in found)
+    return make_issue(
+        schema,
+        rule,
+        lang,
+        row=row,
+        column=column,
+        value=" … ".join(text for _, text in found),
+        detail=", ".join(schema.text(kind, lang) for kind in kinds),
+        headers=headers,
+    )
 
 
 def sort_issues(issues: list[Issue]) -> list[Issue]:

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from pipelines.contract.i18n import LANGUAGES
-from pipelines.contract.issues import Issue, make_issue
+from pipelines.contract.issues import Issue, make_issue, personal_data_issue
+from pipelines.contract.privacy import find_personal_data
 from pipelines.contract.schema import Contract, Schema
 from pipelines.settings import DEFAULT_LIMITS, Limits
 
@@ -527,7 +528,9 @@ def _header_issues(
     table: RawTable, row: int, contract: Contract, schema: Schema, lang: str
 ) -> list[Issue]:
     """Column problems, each column named as the file wrote it or, when missing, in the
-    file's language; the allowed columns are listed in that language too."""
+    file's language; the allowed columns are listed in that language too. A header
+    holding personal data rejects the file as a value holding it does (it cannot be
+    a column the contract knows); it is named masked, as every header is."""
     issues = []
     allowed = contract.column_names
     shown = table.written
@@ -536,6 +539,12 @@ def _header_issues(
         if name in seen:
             issues.append(
                 make_issue(schema, "duplicate_column", lang, row=row, column=name, headers=shown)
+            )
+        elif name not in allowed and (found := find_personal_data(name)):
+            issues.append(
+                personal_data_issue(
+                    schema, "personal_data_header", lang, found, row=row, column=name
+                )
             )
         elif name not in allowed:
             issues.append(

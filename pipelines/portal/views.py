@@ -218,7 +218,11 @@ def annotated(request: HttpRequest, pk: int) -> HttpResponse:
     from pipelines.validate.annotate import annotated_workbook  # openpyxl: only when asked
 
     data = annotated_workbook(
-        uploads.stored_file(sub), verdict_of(sub), services.schema(), sub.lang
+        uploads.stored_file(sub),
+        verdict_of(sub),
+        services.schema(),
+        sub.lang,
+        services.evstats().limits,
     )
     name = f"{Path(sub.file_name).stem}_{t('annotated_suffix', sub.lang)}.xlsx"
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)

@@ -6,21 +6,23 @@ and a first sheet lists every issue with a link to its cell. A workbook comes
 back as itself, formatting and drop-down lists kept; a CSV comes back as a
 workbook of its records as text, on the rows the verdict names (the reader's
 records, so a quoted line break does not shift them). The copy travels back
-to the region, so personal data in it is masked as in every message.
+to the region, so personal data in it is masked as in every message: in its
+cells and formulas, comments, links, tables' headers, sheet names, page headers
+and footers, and the document's properties.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from pipelines.contract.issues import Issue
-from pipelines.contract.privacy import CANDIDATE_RE, mask_personal_data
+from pipelines.contract.privacy import mask_personal_data
 from pipelines.contract.schema import Schema
 from pipelines.contract.template import workbook_bytes
 from pipelines.ingest.reader import CONTROL_RE, FIELDS, ROW, Records, Unreadable, read_records
@@ -40,8 +42,15 @@ ISSUE_COLUMNS = (
     ("value", 26),
     ("issue_message", 90),
 )
-CANDIDATE = re.compile(CANDIDATE_RE)
 MAX_WIDTH = 40
+# The widest sheet Excel opens (column XFD).
+EXCEL_COLUMNS = 16_384
+# Excel's longest sheet name; `*` is one of the characters a sheet name may not hold.
+MAX_TITLE = 31
+TITLE_MASK = "•"
+HEADERS_AND_FOOTERS = (
+    "oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter",
+)  # fmt: skip
 
 
 def annotated_workbook(
@@ -52,10 +61,15 @@ def annotated_workbook(
     limits: Limits = DEFAULT_LIMITS,
 ) -> bytes:
     """The submitted file as an XLSX workbook with the verdict's issues marked in it;
-    a file that could not be read into records gets the sheet of issues alone."""
-    records = _records(data, schema, limits)
-    book, sheet = _copy(data, records, verdict, schema, lang)
-    places = _places(verdict, records, sheet) if sheet is not None and records else {}
+    a file that could not be read into records gets the sheet of issues alone.
+
+    Only the columns a submission may have are copied, and the first one past them,
+    where a header too wide is marked: a file of 20,000 columns would otherwise be
+    more than Excel opens, or than openpyxl writes at all."""
+    width = min(limits.max_columns + 1, EXCEL_COLUMNS)
+    records = _records(data, schema, limits, width)
+    book, sheet = _copy(data, records, verdict, schema, lang, width)
+    places = _places(verdict, records, sheet, width) if sheet is not None and records else {}
     if sheet is not None:
         _mark_cells(sheet, verdict.issues, places)
     _issue_sheet(book, verdict, schema, lang, sheet, places)
@@ -63,22 +77,32 @@ def annotated_workbook(
     return workbook_bytes(book)
 
 
-def _records(data: bytes, schema: Schema, limits: Limits) -> Records | None:
-    """The records the verdict was given on, or None when there were none."""
+def _records(data: bytes, schema: Schema, limits: Limits, width: int) -> Records | None:
+    """The records the verdict was given on, their first `width` fields, or None when
+    there were none."""
     if len(data) > limits.max_bytes:
         return None
     try:
         records = read_records(data, schema, limits)
     except Unreadable:
         return None
-    return records if records.frame.height else None
+    if not records.frame.height:
+        return None
+    fields = [c for c in records.frame.columns if c not in (ROW, FIELDS)]
+    return replace(records, frame=records.frame.select(ROW, FIELDS, *fields[:width]))
 
 
 def _copy(
-    data: bytes, records: Records | None, verdict: Verdict, schema: Schema, lang: str
+    data: bytes,
+    records: Records | None,
+    verdict: Verdict,
+    schema: Schema,
+    lang: str,
+    width: int,
 ) -> tuple[Workbook, Worksheet | None]:
     """The workbook to annotate and its sheet of records: the region's own workbook, or
-    a new one holding the records as text."""
+    a new one holding the records as text. The sheet of records keeps its first
+    `width` columns; any other sheet as many as Excel opens."""
     from openpyxl import Workbook, load_workbook
 
     book = Workbook()
@@ -93,26 +117,38 @@ def _copy(
         except Exception:
             own = None
         if own is not None:
+            chosen = own[records.sheet]
             for sheet in own.worksheets:
+                _trim(sheet, width if sheet is chosen else EXCEL_COLUMNS)
                 sheet.sheet_view.tabSelected = False
-                _mask_sheet(sheet)
-            return own, own[records.sheet]
+            _mask_workbook(own)
+            return own, chosen
     sheet = book.active
-    sheet.title = records.sheet or (
-        schema.contracts[verdict.kind].labels[lang]
-        if verdict.kind
-        else schema.text("file_sheet", lang)
-    )
+    if records.sheet is not None:
+        sheet.title = _title(records.sheet)
+    elif verdict.kind:
+        sheet.title = schema.contracts[verdict.kind].labels[lang]
+    else:
+        sheet.title = schema.text("file_sheet", lang)
     _write_records(sheet, records.frame)
     return book, sheet
 
 
 def _text(value: str) -> str:
     """A value safe to show again: personal data masked, characters XML refuses dropped."""
-    if CANDIDATE.search(value):
-        value = mask_personal_data(value)
     # XML cannot hold control characters; a CSV may carry them past the part the reader checks.
-    return CONTROL_RE.sub("", value)
+    return CONTROL_RE.sub("", mask_personal_data(value))
+
+
+def _title(title: str) -> str:
+    """A sheet name masked as Excel takes it: `•` for the `*` it refuses, 31 characters."""
+    return mask_personal_data(title, TITLE_MASK)[:MAX_TITLE]
+
+
+def _reference(text: str) -> str:
+    """A reference that may name a sheet (`'Matti 040 1234567'!A1`), masked as the sheet's
+    name is, so that it still leads there."""
+    return mask_personal_data(text, TITLE_MASK)
 
 
 def _set_text(sheet: Worksheet, row: int, column: int, value: str) -> None:
@@ -122,12 +158,20 @@ def _set_text(sheet: Worksheet, row: int, column: int, value: str) -> None:
     cell.data_type = "s"
 
 
+def _trim(sheet: Worksheet, width: int) -> None:
+    """The sheet without the cells past its first `width` columns."""
+    if sheet.max_column > width:
+        sheet.delete_cols(width + 1, sheet.max_column - width)
+
+
 def _write_records(sheet: Worksheet, frame: pl.DataFrame) -> None:
-    """A CSV's records as text, each on the row the reader gave it."""
+    """A CSV's records as text, each on the row the reader gave it, as far as the
+    frame's fields go."""
     widths: dict[int, int] = {}
+    kept = len(frame.columns) - 2
     for record in frame.iter_rows(named=True):
         row = record[ROW]
-        for column in range(1, record[FIELDS] + 1):
+        for column in range(1, min(record[FIELDS], kept) + 1):
             value = record.get(f"f{column - 1}")
             if value is None:
                 continue
@@ -138,29 +182,89 @@ def _write_records(sheet: Worksheet, frame: pl.DataFrame) -> None:
     sheet.freeze_panes = sheet.cell(frame.item(0, ROW) + 1, 1)
 
 
+def _mask_workbook(book: Workbook) -> None:
+    """Mask every place a workbook keeps the region's words, beyond what a cell shows:
+    the document's properties, its custom ones, each sheet's name and contents, and
+    the defined names (which name sheets). A pivot table is dropped, since its cache
+    copies the cells as they were."""
+    for name, value in vars(book.properties).items():
+        if isinstance(value, str):
+            setattr(book.properties, name, mask_personal_data(value))
+    for prop in book.custom_doc_props.props:
+        prop.name = mask_personal_data(prop.name)
+        if isinstance(prop.value, str):
+            prop.value = mask_personal_data(prop.value)
+    for sheet in [*book.worksheets, *book.chartsheets]:
+        masked = _title(sheet.title)
+        if masked != sheet.title:
+            sheet.title = masked
+    for sheet in book.worksheets:
+        sheet._pivots = []
+        _mask_sheet(sheet)
+    for names in (book.defined_names, *(sheet.defined_names for sheet in book.worksheets)):
+        for defined in names.values():
+            if defined.value:
+                defined.value = _reference(defined.value)
+
+
 def _mask_sheet(sheet: Worksheet) -> None:
+    """A sheet's texts masked: values, formulas, comments, links, tables' column names,
+    validations' messages, page headers and footers. A formula that held personal data
+    comes back as its masked text, since masking may leave it no formula Excel reads."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
     for cells in sheet.iter_rows():
         for cell in cells:
-            if isinstance(cell.value, str) and cell.data_type == "s":
-                masked = _text(cell.value)
-                if masked != cell.value:
-                    cell.value = masked
+            value = cell.value
+            formula = value.text if isinstance(value, ArrayFormula) else value
+            if isinstance(formula, str) and cell.data_type in ("s", "f"):
+                masked = _text(formula)
+                if masked != formula:
+                    _set_text(sheet, cell.row, cell.column, masked)
+            if cell.comment is not None:
+                cell.comment.text = _text(cell.comment.text)
+                if cell.comment.author:
+                    cell.comment.author = _text(cell.comment.author)
+            if cell.hyperlink is not None:
+                link = cell.hyperlink
+                for part in ("target", "tooltip", "display"):
+                    if getattr(link, part):
+                        setattr(link, part, _text(getattr(link, part)))
+                if link.location:
+                    link.location = _reference(link.location)
+    for table in sheet.tables.values():
+        for column in table.tableColumns:
+            column.name = _text(column.name)
+    for validation in sheet.data_validations.dataValidation:
+        for part in ("prompt", "promptTitle", "error", "errorTitle"):
+            if getattr(validation, part):
+                setattr(validation, part, _text(getattr(validation, part)))
+    for name in HEADERS_AND_FOOTERS:
+        item = getattr(sheet.HeaderFooter, name)
+        for part in (item.left, item.center, item.right):
+            if part.text:
+                part.text = _text(part.text)
 
 
-def _places(verdict: Verdict, records: Records, sheet: Worksheet) -> dict[Issue, str]:
+def _places(verdict: Verdict, records: Records, sheet: Worksheet, width: int) -> dict[Issue, str]:
     """The cell of each issue with a row: its column found by the header the file used,
-    the row's first cell for an issue of the whole row or of a column the file lacks."""
+    the row's first cell for an issue of the whole row or of a column the file lacks,
+    and for a header too wide the first column past the limit (the last one copied)."""
     header = records.frame.row(0)[2:]
     positions: dict[str, int] = {}
     for index, name in enumerate(header, start=1):
         if name is not None:
-            positions.setdefault(name.lower(), index)
+            # The verdict names a header masked, as the copy shows it.
+            positions.setdefault(mask_personal_data(name).lower(), index)
     places = {}
     for issue in verdict.issues:
         if issue.row is None:
             continue
-        written = verdict.headers.get(issue.column or "", issue.column or "")
-        column = positions.get(written.lower(), 1)
+        if issue.rule == "too_many_columns":
+            column = width
+        else:
+            written = verdict.headers.get(issue.column or "", issue.column or "")
+            column = positions.get(written.lower(), 1)
         places[issue] = sheet.cell(issue.row, column).coordinate
     return places
 
@@ -207,11 +311,12 @@ def _issue_sheet(
         _set_text(issues, row, 1, schema.text(issue.severity, lang))
         if issue.row is not None:
             issues.cell(row, 2).value = issue.row
+        # Masked again: a receipt stored before a pattern was added keeps its texts.
         if issue.column:
-            _set_text(issues, row, 3, verdict.headers.get(issue.column, issue.column))
+            _set_text(issues, row, 3, _text(verdict.headers.get(issue.column, issue.column)))
         if issue.value is not None:
             _set_text(issues, row, 4, _text(issue.value))
-        _set_text(issues, row, 5, issue.message)
+        _set_text(issues, row, 5, _text(issue.message))
         issues.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")
         if sheet is not None and issue in places:
             link = issues.cell(row, 2)

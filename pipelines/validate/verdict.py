@@ -20,10 +20,10 @@ from typing import Literal, TypeVar
 
 import polars as pl
 
-from pipelines.contract.issues import Issue, make_issue, sort_issues
-from pipelines.contract.privacy import CANDIDATE_RE, find_personal_data
+from pipelines.contract.issues import Issue, make_issue, personal_data_issue, sort_issues
+from pipelines.contract.privacy import CANDIDATE_RE, find_personal_data, mask_personal_data
 from pipelines.contract.schema import Column, Contract, Schema
-from pipelines.ingest.reader import ROW, read_table
+from pipelines.ingest.reader import ROW, RawTable, read_table
 from pipelines.settings import DEFAULT_LIMITS, DEFAULT_PLAUSIBILITY, Limits, Plausibility
 from pipelines.validate import polars_suite, suite
 from pipelines.validate.parsing import normalise, text_frame, typed_frame
@@ -98,8 +98,9 @@ def validate_files(
     batches: dict[tuple[str, int | None], list[tuple[Verdict, pl.DataFrame]]] = {}
     tables = _each(lambda f: read_table(f.data, schema, lang, limits), files)
     for f, table in zip(files, tables, strict=True):
+        # The names and headers are the region's words: shown, stored and logged masked.
         verdict = Verdict(
-            f.name,
+            mask_personal_data(f.name),
             table.kind,
             f.region_code,
             f.year,
@@ -107,8 +108,11 @@ def validate_files(
             table.cells.height,
             encoding=table.encoding,
             delimiter=table.delimiter,
-            headers=table.written,
-            sheet=table.sheet,
+            headers={
+                mask_personal_data(name): mask_personal_data(header)
+                for name, header in table.written.items()
+            },
+            sheet=mask_personal_data(table.sheet) if table.sheet is not None else None,
         )
         verdicts.append(verdict)
         if f.region_code is not None and f.region_code not in schema.codelists["regions"].codes:
@@ -119,7 +123,7 @@ def validate_files(
             continue
         frame = text_frame(table, schema.contracts[table.kind])
         verdict.issues.extend(
-            _personal_data(frame, verdict, schema.contracts[table.kind], schema, lang)
+            _personal_data(table, verdict, schema.contracts[table.kind], schema, lang)
         )
         batches.setdefault((table.kind, f.year), []).append((verdict, frame))
 
@@ -345,28 +349,30 @@ def _custom_rules(
 
 
 def _personal_data(
-    frame: pl.DataFrame, verdict: Verdict, contract: Contract, schema: Schema, lang: str
+    table: RawTable, verdict: Verdict, contract: Contract, schema: Schema, lang: str
 ) -> list[Issue]:
-    """Identity codes, e-mail addresses and phone numbers in any text column reject the
-    file; the message names the kind of data and shows the value masked."""
+    """Identity codes, e-mail addresses and phone numbers reject the file wherever a
+    contact writes text: in the contract's text columns and in any column it does not
+    know, whatever that holds. Each column is read where the file has it, so one
+    named twice is read twice; the message names the kind of data and shows the
+    value masked."""
     issues = []
-    for c in contract.columns:
-        if c.type != "text":
+    for index, name in enumerate(table.header):
+        if name in contract.column_names and contract.column(name).type != "text":
             continue
-        candidates = frame.filter(pl.col(c.name).str.contains(CANDIDATE_RE))
-        for row, value in candidates.select(ROW, c.name).iter_rows():
+        field = f"f{index}"
+        candidates = table.cells.filter(pl.col(field).str.contains(CANDIDATE_RE))
+        for row, value in candidates.select(ROW, field).iter_rows():
             found = find_personal_data(value)
             if found:
-                kinds = dict.fromkeys(kind for kind, _ in found)
                 issues.append(
-                    make_issue(
+                    personal_data_issue(
                         schema,
                         "personal_data",
                         lang,
+                        found,
                         row=row,
-                        column=c.name,
-                        value=" … ".join(text for _, text in found),
-                        detail=", ".join(schema.text(k, lang) for k in kinds),
+                        column=name,
                         headers=verdict.headers,
                     )
                 )

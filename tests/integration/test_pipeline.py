@@ -272,13 +272,14 @@ def test_a_year_whose_every_file_was_rejected_has_its_receipts(tmp_path):
     folder.mkdir(parents=True)
     (folder / "incidents.csv").write_bytes(b"\x00\x01binary\xff" * 10)
     bad = INCIDENT_HEADER + "\n05-x,05,2022-13-01,,,verbal,patient,none,home,no,no,no,none,,,\n"
-    (folder / "incidents_v2.csv").write_text(bad, encoding="utf-8")
+    # A name holding a phone number is registered and shown masked.
+    (folder / "incidents_v2_040 1234567.csv").write_text(bad, encoding="utf-8")
     settings = Settings(report_languages=("fi",), data_dir=str(tmp_path))
     assert run(settings, "2022").success
     found = receipts(settings, 2022)
     assert [(s["file_name"], s["kind"], s["state"], s["published"]) for s in found] == [
         ("incidents.csv", None, "rejected", False),
-        ("incidents_v2.csv", "incidents", "rejected", False),
+        ("incidents_v2_040 ****.csv", "incidents", "rejected", False),
     ]
     assert [s["errors"] > 0 for s in found] == [True, True]
 

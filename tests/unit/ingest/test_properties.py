@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from pipelines.contract.privacy import (
     CANDIDATE_RE,
     CHECK_CHARS,
+    PATTERNS,
     find_hetus,
     find_personal_data,
     mask_personal_data,
@@ -43,11 +44,15 @@ def test_valid_codes_are_always_found_and_masked(code, before, after):
 PHONE_LIKE = st.from_regex(
     r"(\+358[ -]?[1-9]|0[0-9])[0-9]{0,2}[ -]?[0-9]{3}[ -]?[0-9]{3,4}", fullmatch=True
 )
+# Phone numbers in every way `schemas/personal_data.yaml` says they are written.
+PHONES = st.one_of(
+    *(st.from_regex(p.candidate, fullmatch=True) for p in PATTERNS if p.kind == "phone")
+)
 
 
 @settings(max_examples=300)
 @given(
-    piece=st.one_of(hetus(), PHONE_LIKE, st.emails()),
+    piece=st.one_of(hetus(), PHONE_LIKE, PHONES, st.emails()),
     before=st.text(alphabet="ab0+- _@.\n", max_size=6),
     after=st.text(alphabet="ab0+- _@.\n", max_size=6),
 )
@@ -56,6 +61,25 @@ def test_the_vectorised_filter_lets_every_piece_of_personal_data_through(piece, 
     text = before + piece + after
     if find_personal_data(text):
         assert pl.Series([text]).str.contains(CANDIDATE_RE).item()
+
+
+@settings(max_examples=300)
+@given(piece=PHONES, before=st.sampled_from(["", " ", "puh", "tel_", "p."]))
+def test_every_phone_number_the_patterns_describe_is_found_and_masked(piece, before):
+    text = f"{before}{piece} soitti"
+    assert find_personal_data(text)
+    assert piece not in mask_personal_data(text)
+
+
+@settings(max_examples=300)
+@given(
+    pieces=st.lists(st.one_of(hetus(), PHONES, st.emails()), max_size=3),
+    filler=st.lists(st.text(alphabet="ab0+- _@.\n", max_size=4), min_size=4, max_size=4),
+)
+def test_masking_a_masked_text_changes_nothing(pieces, filler):
+    text = "".join(f + p for f, p in zip(filler, [*pieces, ""], strict=False))
+    once = mask_personal_data(text)
+    assert mask_personal_data(once) == once
 
 
 def test_identifiers_with_a_leading_zero_are_not_candidates():

@@ -1,3 +1,6 @@
+import io
+
+import openpyxl
 import pytest
 
 from pipelines.validate.verdict import SubmissionFile, validate_files
@@ -194,6 +197,65 @@ def test_personal_identity_code_never_appears_in_an_issue(schema):
     )
     assert v.issues and all("308T" not in str(i.as_dict()) for i in v.issues)
     assert v.issues[0].value == "131052-****"
+
+
+def test_a_header_holding_personal_data_is_flagged_and_shown_masked_everywhere(schema):
+    header = f"{INCIDENT_HEADER},matti@example.fi,puh 040 123 45 67"
+    text = f"{header}\n{GOOD_ROW},131052-308T,\n{row(incident_id='X2')},,ei\n"
+    [v] = validate_files(
+        [SubmissionFile("matti_040 1234567.csv", text.encode(), "05", 2023)],
+        schema,
+        lang="fi",
+        today=TODAY,
+    )
+    assert not v.accepted
+    assert cells(v) == {
+        (1, "***@example.fi", "personal_data_header", "error"),
+        (1, "puh 040 ****", "personal_data_header", "error"),
+        (2, "***@example.fi", "personal_data", "error"),
+    }
+    email = next(i for i in v.issues if i.column == "***@example.fi" and i.row == 1)
+    assert email.value == "***@example.fi"
+    assert email.message == (
+        "Sarakkeen otsikossa on henkilötieto (sähköpostiosoite): ***@example.fi. "
+        "Poista sarake ja lähetä tiedosto uudelleen."
+    )
+    value = next(i for i in v.issues if i.rule == "personal_data")
+    assert value.message.startswith("Sarakkeessa ***@example.fi on henkilötieto (henkilötunnus)")
+    assert v.file == "matti_040 ****.csv"
+    assert v.headers["***@example.fi"] == "***@example.fi"
+    shown = str([v.as_dict(), v.headers])
+    for raw in ("matti@", "308T", "123 45 67", "1234567"):
+        assert raw not in shown
+
+
+def test_an_unknown_column_without_personal_data_is_only_unknown(schema):
+    v = verdict_of(schema, f"{INCIDENT_HEADER},notes\n{GOOD_ROW},31.12.2023 klo 09.30\n")
+    assert cells(v) == {(1, "notes", "unknown_column", "error")}
+
+
+def test_a_column_named_twice_is_read_twice(schema):
+    header = f"{INCIDENT_HEADER},description"
+    v = verdict_of(schema, f"{header}\n{GOOD_ROW}ok,soita 09 1234 5678\n")
+    assert {(i.row, i.column, i.rule) for i in v.issues} == {
+        (1, "description", "duplicate_column"),
+        (2, "description", "personal_data"),
+    }
+    assert "09 ****" in next(i.message for i in v.issues if i.rule == "personal_data")
+
+
+def test_the_sheet_name_of_a_workbook_is_masked(schema):
+    from tests.workbooks import filled_template
+
+    data = filled_template(schema, "en", {"incidents": [GOOD_ROW.split(",")]})
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book["Incidents"].title = "Matti 040 1234567"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    [v] = validate_files(
+        [SubmissionFile("t.xlsx", buffer.getvalue(), "05", 2023)], schema, lang="en", today=TODAY
+    )
+    assert v.accepted and v.sheet == "Matti 040 ****"
 
 
 def test_many_files_in_one_batch_keep_their_own_verdicts(schema):
