@@ -4,10 +4,11 @@ The portal is a Django project and has the register as its default database. The
 pipeline (a Dagster run, a sensor, the command line) needs the same tables
 without the web project's settings (no secret key, no middleware): `connect`
 configures Django lazily, on first use and never at import, with the few apps
-the register's tables need, migrates the database once per process, and names
-the database alias to use. When Django is already configured for another
-database (the portal's tests, a process serving two data directories), the
-register of these settings gets an alias of its own.
+the register's tables need (whatever `DJANGO_SETTINGS_MODULE` says), migrates
+the database once per process, and names the database alias to use. When Django
+is already configured for another database (the portal's tests, a process
+serving two data directories), the register of these settings gets an alias of
+its own.
 """
 
 from __future__ import annotations
@@ -89,7 +90,10 @@ def alias(settings: Settings) -> str:
 
     config = database_config(settings)
     with _lock:
-        if not django_settings.configured and not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        # A settings module named in the environment is not taken: the pipeline needs the
+        # register, never the web project (a command started by the portal's tests would
+        # otherwise inherit theirs). A process that configured Django already keeps it.
+        if not django_settings.configured:
             prepare_sqlite(config)
             django_settings.configure(
                 INSTALLED_APPS=APPS,
