@@ -46,36 +46,40 @@ def folder_fingerprint(settings: Settings, year: int) -> str | None:
 def new_submissions(
     context: dg.SensorEvaluationContext, evstats: EvstatsConfig
 ) -> dg.SensorResult | dg.SkipReason:
-    """The run key is the year, its last unloaded receipt and its folder's fingerprint,
-    so the same state never starts two runs; the cursor keeps the keys already asked
-    for, so a look that finds nothing changed says so instead of asking again."""
+    """A run of a year when a receipt arrived that no run has loaded and the sensor has
+    not asked for yet, or when the year's inbox folder looks different from the last
+    time it asked. The cursor keeps, per year, the last receipt and the folder's
+    fingerprint asked for; the run key is both, so the same state never starts two
+    runs, and a receipt loaded since does not start another."""
     db = register_db(evstats)  # Django set up: the register's models can be imported
     from pipelines.register.runs import waiting
 
     settings = evstats.settings
     asked = json.loads(context.cursor) if context.cursor else {}
     unloaded = waiting(db)
-    keys = dict(asked)
+    cursor = dict(asked)
     requests = []
     for year in sorted(set(unloaded) | set(inbox_years(settings.inbox, finland_today().year))):
+        before = asked.get(str(year))
+        before = before if isinstance(before, dict) else {}
         folder = folder_fingerprint(settings, year)
-        if year not in unloaded and folder is None:
+        last = unloaded.get(year, 0)
+        new_receipt = last > before.get("receipt", 0)
+        new_folder = folder is not None and folder != before.get("folder")
+        if not (new_receipt or new_folder):
             continue
-        key = f"{year}-r{unloaded.get(year, 0)}-f{folder or 'none'}"
-        if asked.get(str(year)) == key:
-            continue
-        keys[str(year)] = key
+        cursor[str(year)] = {"receipt": max(last, before.get("receipt", 0)), "folder": folder}
         requests.append(
             dg.RunRequest(
-                run_key=key,
+                run_key=f"{year}-r{last}-f{folder or 'none'}",
                 partition_key=str(year),
-                tags={**WRITER_TAG, "evstats/last_receipt": str(unloaded.get(year, 0))},
+                tags={**WRITER_TAG, "evstats/last_receipt": str(last)},
             )
         )
     if not requests:
         return dg.SkipReason("nothing new in the register or the inbox")
     context.log.info(", ".join(f"{r.partition_key}: {r.run_key}" for r in requests))
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps(keys, sort_keys=True))
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
 
 
 @dg.sensor(

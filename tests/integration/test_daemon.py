@@ -55,15 +55,21 @@ def test_two_quick_uploads_run_one_after_the_other_on_postgresql(tmp_path, postg
             os.environ["DAGSTER_POSTGRES_URL"] = dagster_url
             instance = DagsterInstance.from_config(str(home))
             wait_for(
-                "the first run started",
-                lambda: [
-                    r for r in runs(instance) if r.dagster_run.status == DagsterRunStatus.STARTED
-                ],
+                "the first run has published the first file and still runs (its report)",
+                lambda: (
+                    published(portal, {first["sha256"]})
+                    and [
+                        r
+                        for r in runs(instance)
+                        if r.dagster_run.status == DagsterRunStatus.STARTED
+                    ]
+                ),
                 180,
                 log,
                 instance,
             )
-            # While that run goes on, the second file asks for a run that must wait its turn.
+            # While that run goes on, the second file asks for a run that must wait its turn
+            # (a file that came before the run loaded its year would have gone with it).
             second = send(portal, "tehtavat.csv", MISSIONS)
             done = wait_for("two runs finished", lambda: finished(instance, 2), 300, log, instance)
         statuses = [r.dagster_run.status for r in done]

@@ -82,6 +82,21 @@ def test_receipts_no_run_has_loaded_ask_for_a_run_until_one_loads_them(tmp_path)
     assert isinstance(look(tmp_path), dg.SkipReason)
 
 
+def test_a_loaded_receipt_does_not_start_another_run_of_a_year_with_a_folder(tmp_path):
+    put(tmp_path, 2023, "05", "missions.csv", b"m")
+    folder_run = look(tmp_path)
+    [request] = folder_run.run_requests
+    sent, db = received(tmp_path, "06", b"b")
+    receipt_run = look(tmp_path, folder_run.cursor)
+    assert [r.run_key for r in receipt_run.run_requests] == [
+        request.run_key.replace("-r0-", f"-r{sent.id}-")
+    ]
+    from pipelines.register.runs import record_loaded
+
+    record_loaded([sent.id], {}, db)  # the run loaded it: nothing new for the next look
+    assert isinstance(look(tmp_path, receipt_run.cursor), dg.SkipReason)
+
+
 @pytest.mark.parametrize("name", ["1999", "2999", "misc"])
 def test_folders_outside_the_known_years_are_not_looked_at(tmp_path, name):
     folder = tmp_path / "inbox" / name / "05"
