@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,12 +36,20 @@ def doubled_file(portal: Portal, tmp_path: Path) -> Path:
 
     header, *rows = GOOD.decode().splitlines()
     settings = Settings(data_dir=str(portal.data_dir))
-    db = connect(settings)  # the portal's own register, beside the running server
-    from pipelines.register.receipts import receive
+    earlier = Judged(
+        "2022.csv", "incidents", True, 20, 0, 0, [], {}, "fi", ".csv", {"incidents": 20}
+    )
 
-    figures = {"incidents": 20}
-    earlier = Judged("2022.csv", "incidents", True, 20, 0, 0, [], {}, "fi", ".csv", figures)
-    receive(settings, 2022, "05", b"2022", earlier, "folder", db=db)
+    def received() -> None:
+        """Region 05's 2022 in force in the portal's own register, beside the server."""
+        db = connect(settings)
+        from pipelines.register.receipts import receive
+
+        receive(settings, 2022, "05", b"2022", earlier, "folder", db=db)
+
+    # Playwright's event loop runs in this thread, where Django refuses its ORM: a thread.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(received).result()
     path = tmp_path / "kaksinkertainen.csv"
     lines = [f"{copy}{row}" for copy in ("a", "b") for row in rows] + [f"c{rows[0]}"]
     path.write_text("\n".join([header, *lines]))

@@ -55,7 +55,7 @@ def test_22_regions_upload_at_once_and_nothing_is_lost(database, tmp_path, reque
                 timeout=10,
             ).json()["submissions"]
             assert [s["sha256"] for s in listed] == [bodies[region]["sha256"]]
-        stored = sorted((tmp_path / "inbox" / "2023").glob("*/*.csv"))
+        stored = sorted((tmp_path / "archive" / "2023").glob("*/*.csv"))  # before receipts
         assert [p.parent.name for p in stored] == REGIONS
         assert all(p.read_bytes() == incidents_of(p.parent.name) for p in stored)
         assert "Traceback" not in portal.log.read_text()
