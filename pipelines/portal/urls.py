@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from pipelines.portal import api, views
 from pipelines.portal.forms import SignInForm
@@ -38,5 +38,8 @@ urlpatterns = [
     path("api/v1/submissions", api.submissions, name="api_submissions"),
     path("api/v1/submissions/<int:pk>", api.submission, name="api_submission"),
     path("api/v1/check", api.check, name="api_check"),
+    # Anything else under /api/ (a trailing slash, an id that is not a number) is a
+    # 404 in JSON, not the pages' HTML.
+    re_path(r"^api/", api.not_found),
     path("admin/", admin.site.urls),
 ]
