@@ -134,7 +134,7 @@ def acceptable_body(request: HttpRequest) -> None:
     empty and be misread as missing fields), within the file limit, and a
     multipart/form-data form with its boundary."""
     declared = request.META.get("CONTENT_LENGTH") or ""
-    if not declared.isdigit() or "HTTP_TRANSFER_ENCODING" in request.META:
+    if not declared.isdecimal() or "HTTP_TRANSFER_ENCODING" in request.META:
         raise Refused(411, "length_required")
     if int(declared) > services.evstats().limits.max_bytes + FORM_OVERHEAD:
         raise uploads.too_large()

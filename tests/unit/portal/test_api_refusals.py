@@ -42,6 +42,8 @@ def upload() -> SimpleUploadedFile:
         # The same with a region's token: 413 by the declared length alone.
         (True, {"CONTENT_LENGTH": HUGE}, 413, "upload_too_large", {"limit": 50}),
         (True, CHUNKED, 411, "length_required", {}),
+        # A length that is not a number (a superscript two passes str.isdigit).
+        (True, {"CONTENT_LENGTH": "\u00b2"}, 411, "length_required", {}),
     ],
 )  # fmt: skip
 def test_a_body_is_not_read_before_the_token_and_its_length_are_checked(
