@@ -5,12 +5,14 @@ A request is judged in the order that costs a stranger least: the method, then t
 token, then the body's declared length and type, and only then is the body read.
 A client without a token never gets a byte of its body parsed or spooled to disk;
 the language of the answer comes from `?lang=` or `Accept-Language`, never from the
-body."""
+body. What the API promises is written once in `schemas/openapi.yaml`, served at
+`/api/v1/openapi.json` and checked against this code by the tests."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -23,11 +25,13 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 
+from pipelines.contract.schema import SCHEMA_DIR, read_yaml
 from pipelines.portal import services
 from pipelines.portal.models import ApiToken, token_digest
 from pipelines.portal.services import Refused, uploads
 from pipelines.portal.texts import current_language, t
 from pipelines.register.models import Submission
+from pipelines.settings import today as finland_today
 
 View = Callable[..., JsonResponse]
 # Room for the form's other fields and the multipart framing around the file.
@@ -185,11 +189,29 @@ def check(request: HttpRequest, token: ApiToken, lang: str) -> JsonResponse:
 
 @api("GET")
 @with_token
-def submission(request: HttpRequest, token: ApiToken, lang: str, pk: int) -> JsonResponse:
-    sub = Submission.objects.filter(pk=pk, region_code=token.region_code).first()
+def submission(
+    request: HttpRequest, token: ApiToken, lang: str, submission_id: int
+) -> JsonResponse:
+    sub = Submission.objects.filter(pk=submission_id, region_code=token.region_code).first()
     if sub is None:
         return error(404, "submission_not_found", lang)
     return answer(uploads.submission_json(sub))
+
+
+@cache
+def description() -> dict[str, Any]:
+    """`schemas/openapi.yaml`, read once per process: the description is data, written
+    once beside the contracts, not generated from the views."""
+    return read_yaml(SCHEMA_DIR / "openapi.yaml")
+
+
+@api("GET")
+def openapi(request: HttpRequest, lang: str) -> JsonResponse:
+    """The API's OpenAPI 3.1 description, open to anyone: an integrator reads it before
+    holding a token. The latest year one may send is this year, filled in here."""
+    served = copy.deepcopy(description())
+    served["components"]["schemas"]["Year"]["maximum"] = finland_today().year
+    return answer(served)
 
 
 @csrf_exempt

@@ -58,8 +58,9 @@ urlpatterns = [
     path("collection/<year:year>/release", views.release, name="release"),
     path("collection/<year:year>/<str:region_code>/", views.review, name="review"),
     path("api/v1/submissions", api.submissions, name="api_submissions"),
-    path("api/v1/submissions/<int:pk>", api.submission, name="api_submission"),
+    path("api/v1/submissions/<int:submission_id>", api.submission, name="api_submission"),
     path("api/v1/check", api.check, name="api_check"),
+    path("api/v1/openapi.json", api.openapi, name="api_openapi"),
     # Anything else under /api/ (a trailing slash, an id that is not a number) is a
     # 404 in JSON, not the pages' HTML.
     re_path(r"^api/", api.not_found),
