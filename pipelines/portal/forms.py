@@ -60,7 +60,11 @@ class ReviewForm(forms.Form):
     message = forms.CharField(required=False, max_length=5000)
 
     def clean(self) -> dict[str, object]:
+        """A message refused on its own (a NUL character, too long) is not also called
+        missing: the analyst is told what is wrong with the one they wrote."""
         data = super().clean() or {}
+        if "message" in self.errors:
+            return data
         if data.get("state") == "returned" and not str(data.get("message", "")).strip():
             raise forms.ValidationError(t("review_needs_message"))
         return data

@@ -42,6 +42,13 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             "worker_class": "gthread",
             "timeout": 120,
             "graceful_timeout": 20,
+            # Refused by the server before the portal sees them: a request line (method,
+            # path and query) over 2 KB, more than 50 headers or one over 4 KB. The
+            # portal's longest address is a one-time link of about 80 characters; a
+            # browser sends about 15 headers, a proxy adds a few.
+            "limit_request_line": 2048,
+            "limit_request_fields": 50,
+            "limit_request_field_size": 4096,
             "accesslog": "-",
             # Path and status only: the query string never carries more than a year.
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',

@@ -145,7 +145,15 @@ WHITENOISE_USE_FINDERS = True
 # Uploads: the reader's limit decides (checked in the views, answered with 413);
 # files larger than 2.5 MB are spooled to disk rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Everything a form sends besides its file: the longest text a form takes is 5,000
+# characters (an explanation, a review's message), so 256 KB leaves room and a 3 MB
+# field is refused before it is held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# The API takes three fields and the pages' forms a handful; the admin's list sends one
+# field per ticked row (up to 100 a page), which 200 still allows.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Every form takes one file.
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

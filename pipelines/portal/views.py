@@ -343,6 +343,11 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
     sub = get_object_or_404(Submission, pk=pk)
     region_of(request, sub)
     form = ExplanationForm(request.POST)
+    if not form.is_valid() and "text" in form.errors:
+        # What is wrong with the text itself (a NUL character, too long), in Django's
+        # words in the reader's language: the choice of reason is not at fault.
+        messages.error(request, " ".join(form.errors["text"]))
+        return redirect("submission", pk=pk)
     try:
         if not form.is_valid():
             raise ValueError(form.errors.as_text())
