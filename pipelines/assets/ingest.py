@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipelines.assets import YEARS, markdown_table, partition_year
 from pipelines.assets.resources import EvstatsConfig, register_db
+from pipelines.assets.validate import judged_at_receipt
 from pipelines.contract.privacy import mask_personal_data
 from pipelines.validate.receipt import receive_folder
 
@@ -20,7 +21,10 @@ def raw_submissions(
     settings = evstats.settings
     context.log.info(f"settings: {json.dumps(settings.as_dict(), sort_keys=True)}")
     year = partition_year(context)
-    scan = receive_folder(settings, year, evstats.schema, register_db(evstats))
+    db = register_db(evstats)
+    judged_at_receipt.clear()  # a run starts from its own receipts
+    scan = receive_folder(settings, year, evstats.schema, db)
+    judged_at_receipt.update({(db, sid): verdict for sid, verdict in scan.verdicts.items()})
     for path in scan.ignored:
         name = mask_personal_data(path.name)  # a region's text: logged masked
         context.log.warning(f"ignored (not a submission file in a region folder): {name}")

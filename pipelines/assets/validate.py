@@ -35,6 +35,12 @@ from pipelines.warehouse.store import (
     record_verdicts,
 )
 
+# The verdicts the run's own first step gave the folder's files it received: their rows
+# are staged from them, as judging the same bytes on the same day again would give the
+# same verdict (receipts from other channels are judged again, and compared).
+# Keyed by the register's alias and the receipt's id; emptied by each run's first step.
+judged_at_receipt: dict[tuple[str, int], Verdict] = {}
+
 
 def disagreement(receipt: dict, verdict: Verdict, plausibility: set[str]) -> str | None:
     """How the run's verdict differs from the one given at receipt, which is the verdict:
@@ -105,7 +111,9 @@ def submission_verdicts(
         for r in new:
             by_day[finland_today(r.received_at)].append(r)
         earlier = history(db) if new else None
-        judged: dict[int, Verdict] = {}
+        judged: dict[int, Verdict] = {
+            r.id: judged_at_receipt.pop((db, r.id)) for r in new if (db, r.id) in judged_at_receipt
+        }
         for day, group in sorted(by_day.items()):
             files = [
                 SubmissionFile(
@@ -113,8 +121,9 @@ def submission_verdicts(
                 )
                 for r in group
             ]
+            todo = [(r, f) for r, f in zip(group, files, strict=True) if r.id not in judged]
             verdicts = validate_files(
-                files,
+                [f for _, f in todo],
                 schema,
                 lang=evstats.lang,
                 today=day,
@@ -123,13 +132,17 @@ def submission_verdicts(
                 history=earlier,
                 plausibility=settings.plausibility,
             )
+            judged.update({r.id: v for (r, _), v in zip(todo, verdicts, strict=True)})
             gx_audit_worker.register(
                 year,
                 gx_audit_worker.audit(
-                    files, verdicts, lang=evstats.lang, today=day, limits=settings.limits
+                    files,
+                    [judged[r.id] for r in group],
+                    lang=evstats.lang,
+                    today=day,
+                    limits=settings.limits,
                 ),
             )
-            judged.update({r.id: v for r, v in zip(group, verdicts, strict=True)})
         plausibility = set(schema.plausibility)
         differing = {
             r.id: d

@@ -78,7 +78,12 @@ def judge(
 
 @dataclass
 class FolderScan:
+    """What a look at the folder received: the receipts with the verdicts they were given
+    (the run stages these rows without judging the files again), how many files were
+    known already, and the files that are not submissions."""
+
     received: list[Submission] = field(default_factory=list)
+    verdicts: dict[int, Verdict] = field(default_factory=dict)
     known: int = 0
     ignored: list[Path] = field(default_factory=list)
 
@@ -129,16 +134,16 @@ def receive_folder(
         plausibility=settings.plausibility,
     )
     for (_, data, region, source), verdict in zip(batch, verdicts, strict=True):
-        scan.received.append(
-            receive(
-                settings,
-                year,
-                region,
-                data,
-                judged(verdict, schema, settings.lang),
-                "folder",
-                source=source,
-                db=db,
-            )
+        receipt = receive(
+            settings,
+            year,
+            region,
+            data,
+            judged(verdict, schema, settings.lang),
+            "folder",
+            source=source,
+            db=db,
         )
+        scan.received.append(receipt)
+        scan.verdicts[receipt.id] = verdict
     return scan
