@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from pipelines.register.db import database_config
 from pipelines.settings import load_settings
 
 EVSTATS = load_settings()
@@ -35,20 +35,10 @@ def _secret_key() -> str:
 
 
 def _database() -> dict[str, object]:
-    url = os.environ.get("EVSTATS_DATABASE_URL")
-    if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": PORTAL_DIR / "portal.sqlite3",
-        # Several server workers write receipts at once: WAL lets readers go on, an
-        # immediate transaction queues writers instead of failing them.
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
-    }
+    """The register's own configuration (`pipelines.register.db`): the portal and the
+    pipeline open the same database the same way, and `evstats migrate`/`serve` create
+    its SQLite file owner-only before Django first opens it."""
+    return database_config(EVSTATS)
 
 
 SECRET_KEY = _secret_key()
