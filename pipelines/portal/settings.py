@@ -42,6 +42,15 @@ def _database() -> dict[str, object]:
     return database_config(EVSTATS)
 
 
+def _trusted_proxies() -> int:
+    """`EVSTATS_TRUSTED_PROXIES`: how many reverse proxies in front of the portal append
+    to `X-Forwarded-For` (0, the default: the header is ignored)."""
+    given = os.environ.get("EVSTATS_TRUSTED_PROXIES", "0")
+    if not given.isdigit():
+        raise ImproperlyConfigured(f"EVSTATS_TRUSTED_PROXIES must be 0 or more, not {given!r}")
+    return int(given)
+
+
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("EVSTATS_DEBUG") == "1"
 ALLOWED_HOSTS = [
@@ -112,7 +121,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Five failed sign-ins for one address from one client lock it for 15 minutes.
+TRUSTED_PROXIES = _trusted_proxies()
+# Five failed sign-ins for one address from one client lock it for 15 minutes; the
+# client is told apart by `pipelines.portal.clients` (behind proxies: X-Forwarded-For).
+AXES_CLIENT_IP_CALLABLE = "pipelines.portal.clients.client_address"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
