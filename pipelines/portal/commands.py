@@ -34,6 +34,8 @@ def setup(data_dir: str | None = None) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+    # The rate limits' counters (a database cache: its table is not a migration's).
+    call_command("createcachetable", verbosity=0)
 
 
 def ensure_secret_key(portal_dir: Path) -> None:

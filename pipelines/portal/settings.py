@@ -132,6 +132,21 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
 AXES_RESET_ON_SUCCESS = True
 
+# Files a token or a person may send a minute (`uploads_per_minute`), counted where
+# every worker and replica sees the same numbers: the register's database
+# (`pipelines.portal.ratelimits`; `evstats migrate` creates the table).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rate_limits": {
+        "BACKEND": "pipelines.portal.ratelimits.CounterCache",
+        "LOCATION": "portal_rate_limits",
+        # Culling past MAX_ENTRIES drops live counters too: far above the tokens and
+        # people there are, whose counters of past minutes expire.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+RATELIMIT_USE_CACHE = "rate_limits"
+
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]
 USE_I18N = True

@@ -1,12 +1,19 @@
 """The portal's defences against a browser or a client that misbehaves: the content
 security policy, the lockout's view of the client's address, and the rate limits."""
 
+from dataclasses import replace
+from types import SimpleNamespace
+
+import django_ratelimit.core
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from pipelines.portal.clients import client_address
 from pipelines.portal.models import User
-from tests.unit.portal.conftest import PASSWORD
+from pipelines.portal.texts import t
+from pipelines.register.models import Submission
+from tests.unit.portal.conftest import FIXED, GOOD, PASSWORD, archived, signed_in
 
 POLICY = {
     "default-src": "'self'",
@@ -79,3 +86,75 @@ def test_the_client_is_the_address_the_nearest_trusted_proxy_saw(
     settings.TRUSTED_PROXIES = proxies
     request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == client
+
+
+@pytest.fixture
+def per_minute(settings, monkeypatch) -> int:
+    """Two files a minute, and the clock stopped: every request of a test falls in the
+    same one-minute window of the rate limiter, wherever the minute stands."""
+    settings.EVSTATS = replace(settings.EVSTATS, uploads_per_minute=2)
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: 1_800_000_000))
+    return 2
+
+
+def api(path: str, token: str, data: bytes = GOOD, name: str = "a.csv", **extra: str):
+    form = {"file": SimpleUploadedFile(name, data), "year": "2023"}
+    return Client().post(path, form, headers={"Authorization": f"Bearer {token}"}, **extra)
+
+
+def test_a_token_past_its_files_a_minute_is_answered_429_with_retry_after(
+    per_minute, token, other_token, data_dir
+):
+    answers = [api("/api/v1/check", token) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    refused = answers[2]
+    seconds = int(refused["Retry-After"])
+    assert 1 <= seconds <= 60
+    assert refused.json() == {
+        "error": "rate_limited",
+        "message": t("rate_limited", "fi", limit=2, seconds=seconds),
+    }
+    english = api("/api/v1/check?lang=en", token)
+    assert english.status_code == 429
+    assert english.json()["message"] == (
+        f"Too many files in a short time: at most 2 a minute. Try again in {seconds} seconds."
+    )
+    # Another region's token has a minute of its own; reading is not limited.
+    assert api("/api/v1/check", other_token).status_code == 200
+    listed = Client().get(
+        "/api/v1/submissions?year=2023", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert listed.status_code == 200
+
+
+def test_uploads_and_checks_share_the_limit_and_a_refused_file_is_not_kept(
+    per_minute, token, data_dir
+):
+    assert api("/api/v1/check", token).status_code == 200
+    assert api("/api/v1/submissions", token).status_code == 201
+    assert api("/api/v1/submissions", token, FIXED, "b.csv").status_code == 429
+    assert list(Submission.objects.values_list("file_name", flat=True)) == ["a.csv"]
+    assert len(archived(data_dir)) == 1
+
+
+def test_a_person_past_their_files_a_minute_gets_a_page_in_their_language(
+    per_minute, contact, other_contact, data_dir
+):
+    client = signed_in(contact)
+    client.post("/i18n/setlang/", {"language": "sv"})
+    form = {"year": "2023", "action": "check"}
+    answers = [
+        client.post("/upload/", {**form, "file": SimpleUploadedFile("a.csv", GOOD)})
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    seconds = int(answers[2]["Retry-After"])
+    assert 1 <= seconds <= 60
+    page = answers[2].content.decode()
+    assert t("rate_limited", "sv", limit=2, seconds=seconds) in page
+    assert '<html lang="sv">' in page
+    # The limit is the person's, not the region's.
+    other = signed_in(other_contact).post(
+        "/upload/", {**form, "file": SimpleUploadedFile("a.csv", GOOD)}
+    )
+    assert other.status_code == 200
