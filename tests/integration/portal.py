@@ -43,6 +43,8 @@ class Portal:
     env: dict[str, str]
     tokens: dict[str, str]
     log: Path
+    # The gunicorn master's process id: its children are the workers.
+    pid: int
 
 
 def free_port() -> int:
@@ -116,7 +118,7 @@ def running_portal(
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, server, log)
-        yield Portal(url, data_dir, env, tokens, log)
+        yield Portal(url, data_dir, env, tokens, log, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
