@@ -20,7 +20,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
@@ -62,16 +62,20 @@ class CounterCache(DatabaseCache):
 
 def wait_seconds(request: HttpRequest, who: str) -> int | None:
     """Count this POST against `who`'s minute: None while within the limit, else the
-    seconds until the window ends (what `Retry-After` says)."""
+    seconds until the window ends (what `Retry-After` says). A register that does not
+    answer is refused as every other use of it is (503), not blamed on the client."""
     limit = services.evstats().uploads_per_minute
-    usage = get_usage(
-        request,
-        group=FILES,
-        key=lambda _group, _request: who,
-        rate=f"{limit}/m",
-        method="POST",
-        increment=True,
-    )
+    try:
+        usage = get_usage(
+            request,
+            group=FILES,
+            key=lambda _group, _request: who,
+            rate=f"{limit}/m",
+            method="POST",
+            increment=True,
+        )
+    except DatabaseError:
+        raise services.Refused(503, "register_unavailable") from None
     if usage is None or not usage["should_limit"]:
         return None
     return max(1, int(usage["time_left"]))
@@ -105,7 +109,12 @@ def per_account(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        seconds = wait_seconds(request, f"user:{request.user.pk}")
+        try:
+            seconds = wait_seconds(request, f"user:{request.user.pk}")
+        except services.Refused as exc:
+            return render(
+                request, "portal/refused.html", {"message": t(exc.key)}, status=exc.status
+            )
         if seconds is None:
             return view(request, *args, **kwargs)
         limit = services.evstats().uploads_per_minute

@@ -146,6 +146,10 @@ CACHES = {
     },
 }
 RATELIMIT_USE_CACHE = "rate_limits"
+# A counter that could not be written (the key lost to a failed insert) lets the request
+# go on: the register's own writes then answer for the database, not a 429 that blames
+# the client.
+RATELIMIT_FAIL_OPEN = True
 
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]

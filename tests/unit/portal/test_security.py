@@ -7,8 +7,10 @@ from types import SimpleNamespace
 import django_ratelimit.core
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 from django.test import Client
 
+from pipelines.portal import ratelimits
 from pipelines.portal.clients import client_address
 from pipelines.portal.models import User
 from pipelines.portal.texts import t
@@ -158,3 +160,21 @@ def test_a_person_past_their_files_a_minute_gets_a_page_in_their_language(
         "/upload/", {**form, "file": SimpleUploadedFile("a.csv", GOOD)}
     )
     assert other.status_code == 200
+
+
+def test_a_register_that_cannot_count_is_503_not_a_rate_limit(
+    per_minute, token, contact, monkeypatch
+):
+    def locked(*args: object, **kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(ratelimits, "get_usage", locked)
+    answer = api("/api/v1/check?lang=sv", token)
+    assert (answer.status_code, answer.json()["error"]) == (503, "register_unavailable")
+    client = signed_in(contact)
+    client.post("/i18n/setlang/", {"language": "en"})
+    form = {"year": "2023", "action": "check", "file": SimpleUploadedFile("a.csv", GOOD)}
+    page = client.post("/upload/", form)
+    assert page.status_code == 503
+    assert t("register_unavailable", "en") in page.content.decode()
+    assert "database is locked" not in page.content.decode()
