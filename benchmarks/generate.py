@@ -68,8 +68,10 @@ def generate(inbox: Path, schema: Schema, rows: int, seed: int = 1) -> list[Path
     return written
 
 
-def one_region_file(path: Path, schema: Schema, rows: int) -> Path:
+def one_region_file(
+    path: Path, schema: Schema, rows: int, region: str = "05", seed: int = 3
+) -> Path:
     """One region's incidents file, for timing the feedback a data contact waits for."""
-    rng = np.random.default_rng(3)
-    region_incidents(rng, load_calibration(), schema, "05", rows).write_csv(path)
+    rng = np.random.default_rng(seed)
+    region_incidents(rng, load_calibration(), schema, region, rows).write_csv(path)
     return path

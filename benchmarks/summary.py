@@ -35,10 +35,20 @@ def targets(report: dict) -> list[tuple[str, str, str]]:
         )
         rows.append(
             (
-                f"Portal: {portal['concurrent_uploads']} regions upload realistic files at once, "
-                "all answered within 10 s",
+                f"Portal: {portal['concurrent_uploads']} regions' systems upload "
+                f"{portal['concurrent_rows']}-row files at once through the API "
+                f"({portal['concurrent_rounds']} rounds), all received within 10 s",
+                f"p50 {portal['concurrent_p50']:.2f} s, p95 {portal['concurrent_p95']:.2f} s, "
                 f"slowest {portal['concurrent_slowest']:.2f} s "
-                f"(statuses {portal['concurrent_statuses']})",
+                f"(statuses {portal['concurrent_statuses']}, "
+                f"load {portal['concurrent_load']:.1f}); the workers' resident memory "
+                + ", ".join(
+                    f"{idle:.0f} → {peak:.0f} MB"
+                    for idle, peak in zip(
+                        portal["workers_idle_mb"], portal["workers_peak_mb"], strict=True
+                    )
+                )
+                + " (idle → peak)",
                 _verdict(
                     portal["concurrent_slowest"] < 10 and portal["concurrent_statuses"] == [201]
                 ),

@@ -79,6 +79,9 @@ class Settings:
     lang: str = "fi"
     max_file_mb: int = 50
     max_columns: int = 60
+    # Files (uploads and checks) one API token, or one person in the pages, may send a
+    # minute: a token once stored 48 a second until the disk was full.
+    uploads_per_minute: int = 30
     report_languages: tuple[str, ...] = ("fi", "sv", "en")
     collection_deadline: str = "03-31"
     collection_close: str = "06-30"
@@ -190,4 +193,6 @@ def load_settings(**overrides: object) -> Settings:
             raise ValueError(f"close_overrides: {year} = {day!r} is not a date") from None
     if settings.suppression_threshold < 1:
         raise ValueError("suppression_threshold must be at least 1")
+    if settings.uploads_per_minute < 1:
+        raise ValueError("uploads_per_minute must be at least 1")
     return settings

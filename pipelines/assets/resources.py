@@ -25,6 +25,7 @@ class EvstatsConfig(dg.ConfigurableResource):
     lang: str = "fi"
     max_file_mb: int = 50
     max_columns: int = 60
+    uploads_per_minute: int = 30
     report_languages: list[str] = ["fi", "sv", "en"]  # noqa: RUF012 - pydantic copies defaults
     collection_deadline: str = "03-31"
     collection_close: str = "06-30"

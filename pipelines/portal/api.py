@@ -26,7 +26,7 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 
 from pipelines.contract.schema import SCHEMA_DIR, read_yaml
-from pipelines.portal import services
+from pipelines.portal import ratelimits, services
 from pipelines.portal.models import ApiToken, token_digest
 from pipelines.portal.services import Refused, uploads
 from pipelines.portal.texts import current_language, t
@@ -104,6 +104,8 @@ def refusal(exc: Refused, lang: str) -> JsonResponse:
         response = error(exc.status, exc.key, lang, **exc.params)
     if exc.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="evstats"'
+    for name, value in exc.headers.items():
+        response[name] = value
     return response
 
 
@@ -168,6 +170,7 @@ def uploaded(request: HttpRequest) -> tuple[uploads.Upload, int]:
 
 @api("GET", "POST")
 @with_token
+@ratelimits.per_token
 def submissions(request: HttpRequest, token: ApiToken, lang: str) -> JsonResponse:
     if request.method == "GET":
         year = services.parse_year(single(request.GET, "year"))
@@ -181,6 +184,7 @@ def submissions(request: HttpRequest, token: ApiToken, lang: str) -> JsonRespons
 
 @api("POST")
 @with_token
+@ratelimits.per_token
 def check(request: HttpRequest, token: ApiToken, lang: str) -> JsonResponse:
     upload, year = uploaded(request)
     verdict = uploads.check(upload, token.region_code, year, lang)

@@ -22,12 +22,20 @@ def setup(data_dir: str | None = None) -> None:
     import django
     from django.core.management import call_command
 
+    from pipelines.register.db import database_config, prepare_sqlite
     from pipelines.settings import load_settings
 
-    ensure_secret_key(Path(load_settings().data_dir).resolve() / "portal")
+    settings = load_settings()
+    ensure_secret_key(Path(settings.data_dir).resolve() / "portal")
+    # Created 0600 here, before Django opens it: SQLite would make it 0644 (umask 022),
+    # and it holds password hashes and token digests. Its -wal and -shm files take the
+    # same mode from it.
+    prepare_sqlite(database_config(settings))
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+    # The rate limits' counters (a database cache: its table is not a migration's).
+    call_command("createcachetable", verbosity=0)
 
 
 def ensure_secret_key(portal_dir: Path) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from pipelines.register.db import database_config
 from pipelines.settings import load_settings
 
 EVSTATS = load_settings()
@@ -35,20 +36,19 @@ def _secret_key() -> str:
 
 
 def _database() -> dict[str, object]:
-    url = os.environ.get("EVSTATS_DATABASE_URL")
-    if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": PORTAL_DIR / "portal.sqlite3",
-        # Several server workers write receipts at once: WAL lets readers go on, an
-        # immediate transaction queues writers instead of failing them.
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
-    }
+    """The register's own configuration (`pipelines.register.db`): the portal and the
+    pipeline open the same database the same way, and `evstats migrate`/`serve` create
+    its SQLite file owner-only before Django first opens it."""
+    return database_config(EVSTATS)
+
+
+def _trusted_proxies() -> int:
+    """`EVSTATS_TRUSTED_PROXIES`: how many reverse proxies in front of the portal append
+    to `X-Forwarded-For` (0, the default: the header is ignored)."""
+    given = os.environ.get("EVSTATS_TRUSTED_PROXIES", "0")
+    if not given.isdigit():
+        raise ImproperlyConfigured(f"EVSTATS_TRUSTED_PROXIES must be 0 or more, not {given!r}")
+    return int(given)
 
 
 SECRET_KEY = _secret_key()
@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -120,13 +121,35 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Five failed sign-ins for one address from one client lock it for 15 minutes.
+TRUSTED_PROXIES = _trusted_proxies()
+# Five failed sign-ins for one address from one client lock it for 15 minutes; the
+# client is told apart by `pipelines.portal.clients` (behind proxies: X-Forwarded-For).
+AXES_CLIENT_IP_CALLABLE = "pipelines.portal.clients.client_address"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
 AXES_RESET_ON_SUCCESS = True
+
+# Files a token or a person may send a minute (`uploads_per_minute`), counted where
+# every worker and replica sees the same numbers: the register's database
+# (`pipelines.portal.ratelimits`; `evstats migrate` creates the table).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rate_limits": {
+        "BACKEND": "pipelines.portal.ratelimits.CounterCache",
+        "LOCATION": "portal_rate_limits",
+        # Culling past MAX_ENTRIES drops live counters too: far above the tokens and
+        # people there are, whose counters of past minutes expire.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+RATELIMIT_USE_CACHE = "rate_limits"
+# A counter that could not be written (the key lost to a failed insert) lets the request
+# go on: the register's own writes then answer for the database, not a 429 that blames
+# the client.
+RATELIMIT_FAIL_OPEN = True
 
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]
@@ -168,6 +191,19 @@ if TLS:
     CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The pages are rendered on the server and work without JavaScript: nothing inline, no
+# other origin. Scripts, styles, images, fonts and requests come from the portal only;
+# no plugin, no <base>, no framing (X-Frame-Options for older browsers), and forms post
+# only back to the portal. The admin's own scripts are files under /static/ too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 # E-mail to regions' contacts (a year returned for correction or accepted) over SMTP.
 EMAIL_HOST = os.environ.get("EVSTATS_SMTP_HOST", "localhost")

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pipelines.contract.i18n import LANGUAGES
 from pipelines.contract.issues import Issue
 from pipelines.contract.template import write_templates
-from pipelines.portal import services
+from pipelines.portal import ratelimits, services
 from pipelines.portal.forms import ExplanationForm, ReleaseForm, ReviewForm, UploadForm
 from pipelines.portal.models import User
 from pipelines.portal.services import collection as collection_service
@@ -102,6 +102,7 @@ def kind_labels() -> dict[str, str]:
 
 @login_required
 @require_POST
+@ratelimits.per_account
 def upload(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = UploadForm(request.POST, request.FILES, analyst=user.is_analyst)

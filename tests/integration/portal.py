@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -42,6 +43,8 @@ class Portal:
     env: dict[str, str]
     tokens: dict[str, str]
     log: Path
+    # The gunicorn master's process id: its children are the workers.
+    pid: int
 
 
 def free_port() -> int:
@@ -50,14 +53,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
-    """The data directory, a signing key, and the fixtures' year 2023 reopened."""
+def environment(
+    data_dir: Path, database_url: str | None, settings: dict[str, int] | None = None
+) -> dict[str, str]:
+    """The data directory, a signing key, and the fixtures' year 2023 reopened; `settings`
+    replace those of `config/evstats.toml` that have whole numbers."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    for name, value in (settings or {}).items():
+        text, found = re.subn(rf"(?m)^{name} = .*$", f"{name} = {value}", text)
+        assert found == 1, f"{name} is not in {DEFAULT_CONFIG}"
     config = data_dir / "evstats.toml"
     config.write_text(
-        DEFAULT_CONFIG.read_text(encoding="utf-8")
-        + '\n[evstats.close_overrides]\n"2023" = "2099-12-31"\n',
-        encoding="utf-8",
+        text + '\n[evstats.close_overrides]\n"2023" = "2099-12-31"\n', encoding="utf-8"
     )
     env = {
         **os.environ,
@@ -72,10 +80,13 @@ def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
 
 
 def prepare(
-    data_dir: Path, regions: list[str], database_url: str | None = None
+    data_dir: Path,
+    regions: list[str],
+    database_url: str | None = None,
+    settings: dict[str, int] | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The environment of a portal on `data_dir`, its people made: (env, region → token)."""
-    env = environment(data_dir, database_url)
+    env = environment(data_dir, database_url, settings)
     made = subprocess.run(
         [sys.executable, "-c", SETUP, ",".join(regions), PASSWORD],
         env=env,
@@ -88,9 +99,13 @@ def prepare(
 
 @contextmanager
 def running_portal(
-    data_dir: Path, regions: list[str], database_url: str | None = None, workers: int = 2
+    data_dir: Path,
+    regions: list[str],
+    database_url: str | None = None,
+    workers: int = 2,
+    settings: dict[str, int] | None = None,
 ) -> Iterator[Portal]:
-    env, tokens = prepare(data_dir, regions, database_url)
+    env, tokens = prepare(data_dir, regions, database_url, settings)
     port = free_port()
     log = data_dir / "serve.log"
     with open(log, "wb") as out:
@@ -103,7 +118,7 @@ def running_portal(
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, server, log)
-        yield Portal(url, data_dir, env, tokens, log)
+        yield Portal(url, data_dir, env, tokens, log, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)

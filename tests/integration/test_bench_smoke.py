@@ -32,3 +32,15 @@ def test_harness_runs_and_reports_every_stage(tmp_path, monkeypatch):
     assert wide["header"]["issues"] == ["fatal too_many_columns"]
     assert all(w["seconds"] > 0 and w["extra_mb"] >= 0 for w in wide.values())
     assert "| Hostile wide files: each rejected by the portal's verdict" in summary
+    portal = report["portal"]
+    assert (portal["concurrent_uploads"], portal["concurrent_rows"]) == (22, 400)
+    assert portal["concurrent_statuses"] == [201]
+    p50, p95, slowest = (portal[f"concurrent_{k}"] for k in ("p50", "p95", "slowest"))
+    assert 0 < p50 <= p95 <= slowest
+    # Both gunicorn workers, each holding Django and the reader: tens of megabytes or more.
+    assert len(portal["workers_peak_mb"]) == 2
+    assert all(
+        50 < idle <= peak
+        for idle, peak in zip(portal["workers_idle_mb"], portal["workers_peak_mb"], strict=True)
+    )
+    assert "regions' systems upload 400-row files at once" in summary and "p95" in summary

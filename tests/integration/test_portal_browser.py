@@ -66,6 +66,17 @@ def axe_violations(page: Page) -> dict[str, dict[str, int]]:
     return {k: v for k, v in found.items() if v}
 
 
+def csp_refusals(page: Page) -> list[str]:
+    """What the browser refuses under the portal's Content-Security-Policy on this page
+    from now on (Chromium says so on the console), filled as the page goes."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return refused
+
+
 def sign_in(page: Page, portal: Portal, email: str) -> None:
     page.goto(f"{portal.url}/login/")
     page.get_by_label("Sähköposti").fill(email)
@@ -126,6 +137,7 @@ def test_a_contact_goes_from_a_bad_file_to_an_accepted_one(
 def test_every_page_passes_axe_in_every_language(browser: Browser, portal: Portal, tmp_path):
     context = browser.new_context(locale="fi-FI")
     page = context.new_page()
+    refused = csp_refusals(page)
     pages: dict[str, dict] = {}
     page.goto(f"{portal.url}/login/")
     pages["login"] = axe_violations(page)
@@ -176,9 +188,32 @@ def test_every_page_passes_axe_in_every_language(browser: Browser, portal: Porta
         env=portal.env, capture_output=True, text=True, check=True,
     ).stdout.split()[-1]  # fmt: skip
     fresh = browser.new_context(locale="fi-FI").new_page()
+    refused += csp_refusals(fresh)
     fresh.goto(link)
     expect(fresh.get_by_role("heading", level=1)).to_have_text("Aseta salasana")
     pages["set password"] = axe_violations(fresh)
     context.close()
     assert {name: found for name, found in pages.items() if found} == {}
     assert len(pages) == 12
+    assert refused == []  # nothing the pages need is blocked by the policy
+
+
+def test_the_browser_enforces_the_content_security_policy(browser: Browser, portal: Portal):
+    """Markup injected into a page can neither run an inline script nor style itself."""
+    page = browser.new_context(locale="fi-FI").new_page()
+    refused = csp_refusals(page)
+    page.goto(f"{portal.url}/login/")
+    page.evaluate(
+        """() => {
+            document.body.insertAdjacentHTML('beforeend', '<p id="s" style="color: red">s</p>');
+            const script = document.createElement('script');
+            script.textContent = 'document.title = "injected"';
+            document.body.append(script);
+        }"""
+    )
+    expect(page).not_to_have_title("injected")
+    assert page.eval_on_selector("#s", "e => getComputedStyle(e).color") != "rgb(255, 0, 0)"
+    assert [r.split(" violates ")[0] for r in refused] == [
+        "Applying inline style",
+        "Executing inline script",
+    ]

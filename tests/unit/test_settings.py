@@ -53,6 +53,7 @@ def test_every_setting_reaches_the_pipelines_resource():
         lang="sv",
         max_file_mb=7,
         max_columns=40,
+        uploads_per_minute=12,
         report_languages=("fi", "en"),
         collection_deadline="02-28",
         collection_close="05-31",

@@ -21,14 +21,24 @@ KINDS = ("incidents", "missions")
 
 
 class Refused(Exception):
-    """A request the portal does not take, with the HTTP status that says why and the
-    key of its message in `schemas/portal.yaml`."""
+    """A request the portal does not take, with the HTTP status that says why, the key
+    of its message in `schemas/portal.yaml`, and the headers the answer must carry
+    (`Retry-After` of a rate limit)."""
 
-    def __init__(self, status: int, key: str, text: str | None = None, **params: object) -> None:
+    def __init__(
+        self,
+        status: int,
+        key: str,
+        text: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **params: object,
+    ) -> None:
         super().__init__(key)
         self.status = status
         self.key = key
         self.text = text
+        self.headers = headers or {}
         self.params = params
 
 

@@ -66,7 +66,8 @@ def documented_refusals(spec: dict[str, Any]) -> set[tuple[str, str]]:
 
 def refusals_in_code() -> set[tuple[str, str]]:
     """Every (status, key) the API's code and the services it calls answer with."""
-    sources = [PORTAL / "api.py", *sorted((PORTAL / "services").glob("*.py"))]
+    sources = [PORTAL / "api.py", PORTAL / "ratelimits.py"]
+    sources += sorted((PORTAL / "services").glob("*.py"))
     pattern = re.compile(r'(?:Refused|error)\(\s*(\d{3}),\s*"(\w+)"')
     return {m for path in sources for m in pattern.findall(path.read_text(encoding="utf-8"))}
 
