@@ -41,15 +41,19 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
 
 
 def test_the_live_api_answers_as_its_description_says(portal, tmp_path):
-    """Every phase (the description's examples, its boundaries, random requests and
-    chains of them); a failure's output names its seed and a curl line to repeat it.
-    The run takes about 10 s on 2 cores."""
+    """Every phase (the description's examples, its boundaries, generated requests and
+    chains of them), drawn from a fixed seed; a failure's output has a curl line to
+    repeat it. The run takes about 10 s on 2 cores."""
     ran = subprocess.run(
         [
             str(ST), "run", f"{portal.url}/api/v1/openapi.json",
             "--header", f"Authorization: Bearer {portal.tokens['05']}",
             "--checks", CHECKS,
             "--max-examples", "25",
+            # The same requests every time: a test that passes or fails by its random draw
+            # is flaky; a new draw is a change of the seed, made on purpose.
+            "--seed", "20261204",
+            "--generation-deterministic",
             # One worker: Python 3.11's parser is not safe for Hypothesis's threads.
             "--workers", "1",
             "--request-timeout", "30",
