@@ -188,7 +188,7 @@ def test_a_failed_run_releases_nothing_and_closes_the_request(tmp_path, capsys, 
     data = ["--data-dir", str(tmp_path)]
     assert main(["run", "--year", "2023", *data]) == 0
     signed_off(tmp_path, ["01", "05", "06", "07", "20", "90"])
-    monkeypatch.setattr("pipelines.cli.run_year", lambda *args, **kwargs: False)
+    monkeypatch.setattr("pipelines.cli.release.run_year", lambda *args, **kwargs: False)
     assert main(["release", "--year", "2023", *data]) == 1
     assert "v1 not released: the run failed" in capsys.readouterr().err
     assert not (tmp_path / "releases").exists()
