@@ -68,7 +68,8 @@ def _configured_lang() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line in the user's language, then run the chosen command with
-    `args.lang` the language of its messages and `args.help_lang` that of usage errors."""
+    `args.lang` the language of its messages, `args.say` its words, and `args.help_lang`
+    the language of usage errors."""
     from pipelines.contract.schema import load_schema
 
     arguments = sys.argv[1:] if argv is None else argv
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser(words).parse_args(arguments)
     args.help_lang = words.lang
     args.lang = language.of(getattr(args, "lang", None) or args.top_lang)
+    args.say = Words(words.schema, args.lang, language.configured)
     try:
         return args.handler(args)
     except ValueError as exc:

@@ -66,13 +66,15 @@ def run_year(
     year: int,
     *,
     verbose: bool,
+    say: Words,
     only: str | None = None,
     languages: list[str] | None = None,
     release: dict | None = None,
 ) -> bool:
     """Materialize the year through the same Definitions the Dagster UI loads; `only`
     names one asset to rebuild from the warehouse without re-ingesting, `release` the
-    run config of the release the run is made for (as the daemon's sensor gives it)."""
+    run config of the release the run is made for (as the daemon's sensor gives it);
+    `say` the words of the user's language."""
     import dagster as dg
 
     from pipelines.definitions import JOB_NAME, build_defs
@@ -85,9 +87,9 @@ def run_year(
         run_config.update(release)
     elif languages:
         run_config["ops"] = {"yearly_report": {"config": {"languages": languages}}}
-    print(f"evstats {__version__}: year {year}", file=sys.stderr)
-    with _instance() as instance:
-        wait_for_writers(instance)
+    print(say("cli_run_started", version=__version__, year=year), file=sys.stderr)
+    with dagster_instance() as instance:
+        wait_for_writers(instance, say=say)
         result = job.execute_in_process(
             partition_key=str(year),
             instance=instance,
@@ -102,8 +104,10 @@ def run_year(
         for c in result.get_asset_check_evaluations()
         if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR
     ]
-    if failed or not result.success:
-        print(f"year {year}: the run failed at {', '.join(failed) or 'a check'}", file=sys.stderr)
+    if failed:
+        print(say("cli_run_failed_at", year=year, steps=", ".join(failed)), file=sys.stderr)
+    elif not result.success:
+        print(say("cli_run_failed_check", year=year), file=sys.stderr)
     return result.success and not failed
 
 
@@ -111,7 +115,7 @@ CLI_TAG = {"evstats/launched_by": "cli"}
 
 
 def wait_for_writers(
-    instance: DagsterInstance, poll_seconds: float = 2, limit_seconds: float = 1800
+    instance: DagsterInstance, *, say: Words, poll_seconds: float = 2, limit_seconds: float = 1800
 ) -> None:
     """One warehouse writer at a time at the command line too: a run the daemon or the
     UI launched is waited for, not raced (DuckDB would refuse the second writer). Once
@@ -139,18 +143,15 @@ def wait_for_writers(
         if not running:
             return
         if time.monotonic() - started > limit_seconds:
-            raise ValueError(
-                f"run {running[0].run_id} has been writing the warehouse for over "
-                f"{limit_seconds / 60:.0f} minutes; if no daemon is running it is stale: "
-                "mark it failed in the Dagster UI, then run again"
-            )
+            minutes = round(limit_seconds / 60)
+            raise ValueError(say("cli_run_stale", run=running[0].run_id, minutes=minutes))
         if not told:
-            print(f"waiting for run {running[0].run_id} to finish…", file=sys.stderr)
+            print(say("cli_waiting_for_run", run=running[0].run_id), file=sys.stderr)
             told = True
         time.sleep(poll_seconds)
 
 
-def _instance() -> DagsterInstance:
+def dagster_instance() -> DagsterInstance:
     """The persistent instance when DAGSTER_HOME is set (runs show in the UI), else ephemeral."""
     import dagster as dg
 
@@ -159,7 +160,7 @@ def _instance() -> DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def _report_outputs(settings: Settings, years: list[int]) -> None:
+def report_outputs(settings: Settings, years: list[int], say: Words) -> None:
     """The published paths, with the year's headline so a run ends with an answer."""
     import csv
 
@@ -167,15 +168,17 @@ def _report_outputs(settings: Settings, years: list[int]) -> None:
         tables = settings.tables_dir(year)
         national = tables / "national.csv"
         if not national.is_file():
-            print(f"{year}: no published tables")
+            print(say("cli_no_tables", year=year))
             continue
         with open(national, encoding="utf-8", newline="") as f:
             row = next(csv.DictReader(f))
-        print(
-            f"{year}: {row['incidents'] or '–'} incidents, {row['missions']} missions, "
-            f"{row['incidents_per_1000_missions'] or '–'} per 1,000 missions, "
-            f"{row['regions_reporting']} regions reporting"
-        )
+        headline = {
+            "incidents": say("cli_incidents_count", n=row["incidents"] or "–"),
+            "missions": say("cli_missions_count", n=row["missions"]),
+            "rate": say("cli_rate_per_1000", rate=row["incidents_per_1000_missions"] or "–"),
+            "regions": say("cli_regions_reporting_count", n=row["regions_reporting"]),
+        }
+        print(say("cli_headline", year=year, **headline))
         for path in [*sorted(tables.glob("*.csv")), *sorted(tables.glob("*.json"))]:
             print(f"  {path}")
         for path in sorted(settings.px_dir(year).glob("*.px")):
@@ -195,9 +198,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Both before Dagster's import, which their imports then overlap.
     with gx_audit.running_worker(), report_workers.running():
         settings = load_settings(data_dir=args.data_dir)
-        ok = run_year(settings, args.year, verbose=args.verbose)
+        ok = run_year(settings, args.year, verbose=args.verbose, say=args.say)
     if ok:
-        _report_outputs(settings, [args.year])
+        report_outputs(settings, [args.year], args.say)
     return 0 if ok else 1
 
 
@@ -221,12 +224,12 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     if settings.warehouse.exists():
         aside = settings.warehouse.with_name(f"warehouse.{datetime.now():%Y%m%dT%H%M%S}.duckdb")
         os.replace(settings.warehouse, aside)
-        print(f"previous warehouse kept as {aside}")
+        print(args.say("cli_warehouse_aside", path=aside))
     forget_loads(db)
     with gx_audit.running_worker():
-        ok = all(run_year(settings, year, verbose=args.verbose) for year in years)
+        ok = all(run_year(settings, year, verbose=args.verbose, say=args.say) for year in years)
     if ok:
-        _report_outputs(settings, years)
+        report_outputs(settings, years, args.say)
     return 0 if ok else 1
 
 
@@ -241,10 +244,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with gx_audit.running_worker(), report_workers.running():
         settings = load_settings(data_dir=args.data_dir)
         written = write_demo(settings.inbox, load_schema(), args.years)
-        print(f"demo: wrote {len(written)} submission files to {settings.inbox}", file=sys.stderr)
-        ok = all([run_year(settings, year, verbose=args.verbose) for year in args.years])
-    print("\nPublished tables:")
-    _report_outputs(settings, args.years)
+        print(args.say("cli_demo_wrote", n=len(written), folder=settings.inbox), file=sys.stderr)
+        ok = all(
+            [run_year(settings, year, verbose=args.verbose, say=args.say) for year in args.years]
+        )
+    print("\n" + args.say("cli_published_tables"))
+    report_outputs(settings, args.years, args.say)
     return 0 if ok else 1
 
 
@@ -256,7 +261,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     settings = load_settings(data_dir=args.data_dir)
     if not settings.warehouse.is_file():
         print(
-            f"evstats report: no warehouse at {settings.warehouse}: run the year first",
+            f"evstats report: {args.say('cli_no_warehouse', path=settings.warehouse)}",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -265,9 +270,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             settings,
             args.year,
             verbose=args.verbose,
+            say=args.say,
             only="yearly_report",
             languages=args.report_languages,
         )
     if ok:
-        _report_outputs(settings, [args.year])
+        report_outputs(settings, [args.year], args.say)
     return 0 if ok else 1

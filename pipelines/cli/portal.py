@@ -54,15 +54,17 @@ def add_parser(name: str, sub: Any, t: Words) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """The portal on gunicorn, its tables migrated first; its address said before it starts."""
     from pipelines.portal import commands, server
 
     commands.setup(args.data_dir)
-    print(f"evstats portal: http://{args.host}:{args.port}/", flush=True)
+    print(args.say("cli_portal_url", url=f"http://{args.host}:{args.port}/"), flush=True)
     server.serve(args.host, args.port, args.workers, args.threads)
     return 0
 
 
 def cmd_users(args: argparse.Namespace) -> int:
+    """A portal user added, with a password from standard input or a one-time link."""
     from pipelines.portal import commands
 
     commands.setup(args.data_dir)
@@ -74,18 +76,19 @@ def cmd_users(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         print("evstats users add: " + " ".join(exc.messages), file=sys.stderr)
         return EXIT_USAGE
-    where = f" of region {user.region_code}" if user.region_code else ""
-    print(f"added {user.role} {user.email}{where}")
+    key = "cli_user_added_region" if user.region_code else "cli_user_added"
+    print(args.say(key, role=user.role, email=user.email, region=user.region_code))
     if args.link:
-        print(f"one-time sign-in link (shown once): {commands.sign_in_link(user, args.base_url)}")
+        print(args.say("cli_sign_in_link", link=commands.sign_in_link(user, args.base_url)))
     return 0
 
 
 def cmd_tokens(args: argparse.Namespace) -> int:
+    """A region's API token, printed once on a line of its own for a script to read."""
     from pipelines.portal import commands
 
     commands.setup(args.data_dir)
     token = commands.create_token(args.region, args.name)
-    print(f"token for region {args.region} (shown once, only its hash is kept):")
+    print(args.say("cli_token_created", region=args.region))
     print(token)
     return 0

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.cli.validate import format_verdict
-from pipelines.cli.words import EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE, Words
+from pipelines.cli.words import EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE, Words, aligned
 from pipelines.contract.i18n import LANGUAGES
 
 
@@ -56,7 +56,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from pipelines.validate.receipt import judge, judged
 
     settings = load_settings(data_dir=args.data_dir)
-    lang = args.lang or settings.lang
+    lang = args.lang
     schema = load_schema()
     try:
         data = args.file.read_bytes()
@@ -64,7 +64,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
         print(f"evstats submit: {args.file}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
     if len(data) > settings.limits.max_bytes:
-        print(f"evstats submit: {args.file}: over {settings.max_file_mb} MB", file=sys.stderr)
+        too_big = args.say("cli_too_big", file=args.file, mb=settings.max_file_mb)
+        print(f"evstats submit: {too_big}", file=sys.stderr)
         return EXIT_USAGE
     db = connect(settings)
     from pipelines.register.receipts import receive
@@ -87,10 +88,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
         )
     else:
         print(format_verdict(verdict, schema, lang, show_all=False))
-        print(
-            f"receipt {receipt.id}: {receipt.state}"
-            + (f" (repeats receipt {receipt.repeats_id})" if receipt.repeats_id else "")
-        )
+        key = "cli_receipt_repeats" if receipt.repeats_id else "cli_receipt"
+        print(args.say(key, id=receipt.id, state=receipt.state, repeats=receipt.repeats_id))
     return EXIT_ACCEPTED if verdict.accepted else EXIT_REJECTED
 
 
@@ -107,19 +106,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     receipts = Submission.objects.using(db).filter(year=args.year).order_by("region_code", "seq")
     if args.region:
         receipts = receipts.filter(region_code=args.region)
-    header = [
-        "id",
-        "region",
-        "seq",
-        "file",
-        "kind",
-        "channel",
-        "state",
-        "rows",
-        "errors",
-        "warnings",
-        "received",
-    ]
+    columns = ("id", "region", "seq", "file", "kind", "channel", "state", "rows", "errors")
+    header = [args.say(f"cli_col_{c}") for c in (*columns, "warnings", "received")]
     table = [
         [
             str(r.id),
@@ -137,15 +125,15 @@ def cmd_history(args: argparse.Namespace) -> int:
         for r in receipts
     ]
     issues = {r.id: r.issues for r in receipts} if args.issues else {}
-    widths = [max(len(x) for x in col) for col in zip(header, *table, strict=False)]
-    for line in [header, *table]:
-        print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())
-        if line is not header:
-            for i in issues.get(int(line[0]), []):
-                place = f"row {i['row'] or '-'} {i['column'] or ''}"
-                print(f"      {i['severity']} {place}: {i['message']}")
+    lines = aligned([header, *table])
+    print(lines[0])
+    for row, line in zip(table, lines[1:], strict=True):
+        print(line)
+        for i in issues.get(int(row[0]), []):
+            place = f"{args.say('row')} {i['row'] or '-'} {i['column'] or ''}"
+            print(f"      {args.say(i['severity'])} {place}: {i['message']}")
     if not table:
-        print(f"no submissions for {args.year}")
+        print(args.say("cli_no_submissions", year=args.year))
     return 0
 
 
@@ -155,5 +143,5 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from pipelines.portal import commands
 
     commands.setup(args.data_dir)
-    print("register and portal tables up to date")
+    print(args.say("cli_migrated"))
     return 0

@@ -8,9 +8,12 @@ import os
 import sys
 from typing import Any
 
-from pipelines.cli.pipeline import _instance, _report_outputs, run_year
-from pipelines.cli.words import Words
+from pipelines.cli.pipeline import dagster_instance, report_outputs, run_year
+from pipelines.cli.words import Words, aligned
 from pipelines.settings import today as finland_today
+
+# The register's reason for a release whose run failed before its release step.
+RUN_FAILED = "the run failed"
 
 
 def add_parser(name: str, sub: Any, t: Words) -> None:
@@ -58,44 +61,43 @@ def cmd_release(args: argparse.Namespace) -> int:
             args.year, args.note or "", args.date or finland_today(), on_disk, db=db
         )
     except lifecycle.Blocked as blocked:
-        print(f"evstats release: {blocked_text(blocked)}; nothing released", file=sys.stderr)
+        why = blocked_text(blocked, args.say)
+        print(f"evstats release: {args.say('cli_release_refused', why=why)}", file=sys.stderr)
         return 1
-    print(f"release {request.name} of {args.year} requested", file=sys.stderr)
+    print(args.say("cli_release_requested", name=request.name, year=args.year), file=sys.stderr)
     config = release_run_config(request.id, request.number, request.date.isoformat(), request.note)
     if _daemon_running():
-        print("the daemon makes it; waiting for its run…", file=sys.stderr)
-        ok = _wait_for_release(request.id, db)
+        print(args.say("cli_release_by_daemon"), file=sys.stderr)
+        ok = _wait_for_release(request.id, db, args.say)
     else:
         from pipelines.publish import report_workers
         from pipelines.validate import gx_audit
 
         with gx_audit.running_worker(), report_workers.running():
-            ok = run_year(settings, args.year, verbose=args.verbose, release=config)
+            ok = run_year(settings, args.year, verbose=args.verbose, say=args.say, release=config)
     request = Request.objects.using(db).get(id=request.id)
     if request.state == Request.REQUESTED:
         # The run failed before its release step: the request is closed, asked again later.
         from pipelines.register.releases import refused
 
-        refused(request, "the run failed", db)
+        refused(request, RUN_FAILED, db)
     if not ok or request.state != Request.RELEASED:
-        why = request.reason or "the run failed"
-        print(f"evstats release: {args.year} {request.name} not released: {why}", file=sys.stderr)
+        why = (
+            request.reason if request.reason not in ("", RUN_FAILED) else args.say("cli_run_failed")
+        )
+        said = args.say("cli_release_not_released", year=args.year, name=request.name, why=why)
+        print(f"evstats release: {said}", file=sys.stderr)
         return 1
-    _report_outputs(settings, [args.year])
-    print(f"release {request.name} of {args.year}: {request.path}")
+    report_outputs(settings, [args.year], args.say)
+    print(args.say("cli_released", name=request.name, year=args.year, path=request.path))
     return 0
 
 
-def blocked_text(blocked: Exception) -> str:
-    """A refusal of the lifecycle, said in the analyst's words."""
-    texts = {
-        "release_blocked": "regions {regions} have data in force not accepted by the analyst "
-        "(the analyst accepts each region's year in the portal)",
-        "release_nothing": "no region has data in force",
-        "release_already_requested": "a release of {year} is already requested",
-    }
+def blocked_text(blocked: Exception, say: Words) -> str:
+    """A refusal of the lifecycle, said in the analyst's words (the command line's, which
+    name the portal where the portal's own texts would not)."""
     key = getattr(blocked, "key", "")
-    return texts.get(key, key).format(**getattr(blocked, "params", {}))
+    return say(f"cli_{key}", **getattr(blocked, "params", {}))
 
 
 def _daemon_running() -> bool:
@@ -105,12 +107,13 @@ def _daemon_running() -> bool:
 
     if not os.environ.get("DAGSTER_HOME"):
         return False
-    heartbeats = _instance().get_daemon_heartbeats()
+    heartbeats = dagster_instance().get_daemon_heartbeats()
     beat = heartbeats.get("SENSOR")
     return beat is not None and time.time() - beat.timestamp < 60
 
 
-def _wait_for_release(request_id: int, db: str, limit_seconds: float = 1800) -> bool:
+def _wait_for_release(request_id: int, db: str, say: Words, limit_seconds: float = 1800) -> bool:
+    """Whether the daemon's run closed the request within the limit."""
     import time
 
     from pipelines.register.models import Release as Request
@@ -120,22 +123,22 @@ def _wait_for_release(request_id: int, db: str, limit_seconds: float = 1800) -> 
         if Request.objects.using(db).get(id=request_id).state != Request.REQUESTED:
             return True
         time.sleep(2)
-    print("evstats release: no outcome after 30 minutes; see the Dagster UI", file=sys.stderr)
+    print(f"evstats release: {say('cli_release_no_outcome')}", file=sys.stderr)
     return False
 
 
 def cmd_releases(args: argparse.Namespace) -> int:
+    """The year's releases as a table: number, date, revised cells and note."""
     from pipelines.publish.release import read_manifests
     from pipelines.settings import load_settings
 
     settings = load_settings(data_dir=args.data_dir)
     manifests = read_manifests(settings.releases_dir(args.year))
     if not manifests:
-        print(f"no releases of {args.year}")
+        print(args.say("cli_no_releases", year=args.year))
         return 0
-    header = ["release", "date", "revised cells", "note"]
+    header = [args.say(f"cli_col_{c}") for c in ("release", "date", "revised", "note")]
     table = [[m["name"], m["date"], str(m["revised_cells"]), m["note"]] for m in manifests]
-    widths = [max(len(x) for x in col) for col in zip(header, *table, strict=True)]
-    for line in [header, *table]:
-        print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())
+    for line in aligned([header, *table]):
+        print(line)
     return 0

@@ -107,3 +107,12 @@ class Words:
 
     def metavar(self, name: str) -> str:
         return self(f"help_metavar_{name}")
+
+
+def aligned(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as lines of columns two spaces apart, each as wide as its widest
+    cell, for a reader at a terminal and for `split()` in a script."""
+    widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]

@@ -305,12 +305,8 @@ def test_history_lists_verdicts_and_the_file_in_force(tmp_path, capsys):
     shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
     job = build_defs(Settings(data_dir=str(tmp_path))).resolve_job_def(JOB_NAME)
     assert job.execute_in_process(partition_key="2023").success
-    assert (
-        main(
-            ["history", "--year", "2023", "--region", "06", "--data-dir", str(tmp_path), "--issues"]
-        )
-        == 0
-    )
+    history = ["history", "--year", "2023", "--region", "06", "--data-dir", str(tmp_path)]
+    assert main(["--lang", "en", *history, "--issues"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
         "id", "region", "seq", "file", "kind", "channel", "state", "rows", "errors",
@@ -319,7 +315,18 @@ def test_history_lists_verdicts_and_the_file_in_force(tmp_path, capsys):
     rows = {line.split()[3]: line.split() for line in lines[1:] if not line.startswith(" ")}
     assert rows["incidents.csv"][5:9] == ["folder", "rejected", "2", "3"]
     assert rows["missions.csv"][5:9] == ["folder", "in_force", "12", "0"]
-    assert sum(1 for line in lines if line.startswith("      error")) == 3
+    assert sum(1 for line in lines if line.startswith("      ERROR row 2 incident_time: ")) == 1
+    assert sum(1 for line in lines if line.startswith("      ERROR")) == 3
+    # The same register in Finnish: the headings and the issues' words, not the codes.
+    assert main(["--lang", "fi", *history, "--issues"]) == 0
+    finnish = capsys.readouterr().out.splitlines()
+    assert finnish[0].split() == [
+        "id", "alue", "nro", "tiedosto", "tyyppi", "kanava", "tila", "rivit", "virheet",
+        "varoitukset", "saapunut",
+    ]  # fmt: skip
+    assert sum(1 for line in finnish if line.startswith("      VIRHE rivi 2 incident_time: ")) == 1
+    assert main(["--lang", "sv", "history", "--year", "2022", "--data-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "inga inlämningar för 2022"
 
 
 def test_template_command_writes_three_files(tmp_path, capsys):
@@ -388,6 +395,9 @@ def test_a_run_at_the_command_line_waits_for_the_daemons_run(capsys):
 
     from pipelines.assets.sensors import WRITER_TAG
     from pipelines.cli.pipeline import CLI_TAG, wait_for_writers
+    from pipelines.cli.words import Words
+
+    say = Words(load_schema(), "en", "fi")
 
     with dg.DagsterInstance.ephemeral() as instance:
         other = dg.DagsterRun(
@@ -397,10 +407,10 @@ def test_a_run_at_the_command_line_waits_for_the_daemons_run(capsys):
         ends = threading.Timer(1.5, lambda: instance.report_run_failed(other))
         started = time.monotonic()
         ends.start()
-        wait_for_writers(instance, poll_seconds=0.1)
+        wait_for_writers(instance, say=say, poll_seconds=0.1)
         assert time.monotonic() - started >= 1.5
         assert f"waiting for run {other.run_id}" in capsys.readouterr().err
-        wait_for_writers(instance, poll_seconds=0.1)  # nothing runs now: no wait, no word
+        wait_for_writers(instance, say=say, poll_seconds=0.1)  # nothing runs now: no wait, no word
         assert capsys.readouterr().err == ""
         # A run of this command killed at the prompt is never waited for; a launched run
         # that never ends is reported after the limit.
@@ -411,10 +421,68 @@ def test_a_run_at_the_command_line_waits_for_the_daemons_run(capsys):
                 tags={**WRITER_TAG, **CLI_TAG},
             )
         )
-        wait_for_writers(instance, poll_seconds=0.1)
+        wait_for_writers(instance, say=say, poll_seconds=0.1)
         stuck = dg.DagsterRun(
             job_name="yearly_statistics", status=dg.DagsterRunStatus.STARTED, tags=WRITER_TAG
         )
         instance.add_run(stuck)
         with pytest.raises(ValueError, match=f"run {stuck.run_id} has been writing"):
-            wait_for_writers(instance, poll_seconds=0.1, limit_seconds=0.3)
+            wait_for_writers(instance, say=say, poll_seconds=0.1, limit_seconds=0.3)
+
+
+def test_submit_answers_in_the_language_asked_for(tmp_path, capsys):
+    """The verdict and the receipt in fi, sv and en; the state stays the register's code."""
+    path = str(FIXTURES / "inbox" / "2023" / "05" / "incidents.csv")
+    submit = ["submit", path, "--region", "05", "--year", "2023", "--data-dir", str(tmp_path)]
+    assert main(["--lang", "sv", *submit]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "kvitto 1: in_force"
+    assert main([*submit, "--lang", "fi"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "kuitti 2: unchanged (toistaa kuittia 1)"
+    assert main(["--lang", "sv", *submit, "--lang", "en"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("incidents.csv: ACCEPTED (Incidents, 20 rows;")
+    assert out[-1] == "receipt 3: unchanged (repeats receipt 1)"
+
+
+@pytest.mark.parametrize(
+    ("lang", "incidents", "headline"),
+    [
+        (
+            "fi",
+            "26",
+            "2023: 26 tapahtumaa, 75000 tehtävää, 0.3467 / 1 000 tehtävää, 4 aluetta raportoi",
+        ),
+        (
+            "sv",
+            "1",
+            "2023: 1 händelse, 75000 uppdrag, 0.3467 per 1 000 uppdrag, 4 områden rapporterar",
+        ),
+        (
+            "en",
+            "",
+            "2023: – incidents, 75000 missions, 0.3467 per 1,000 missions, 4 regions reporting",
+        ),
+    ],
+)
+def test_a_run_ends_with_the_years_headline_in_the_users_language(
+    tmp_path, capsys, lang, incidents, headline
+):
+    from pipelines.cli.pipeline import report_outputs
+    from pipelines.cli.words import Words
+    from pipelines.settings import Settings
+
+    settings = Settings(data_dir=str(tmp_path))
+    tables = settings.tables_dir(2023)
+    tables.mkdir(parents=True)
+    (tables / "national.csv").write_text(
+        "year,incidents,missions,incidents_per_1000_missions,missions_per_incident,"
+        f"regions_reporting\n2023,{incidents},75000,0.3467,2884.6,4\n",
+        encoding="utf-8",
+    )
+    report_outputs(settings, [2023, 2022], Words(load_schema(), lang, "fi"))
+    no_tables = {"fi": "ei julkaistuja taulukoita", "sv": "inga publicerade tabeller"}
+    assert capsys.readouterr().out.splitlines() == [
+        headline,
+        f"  {tables / 'national.csv'}",
+        f"2022: {no_tables.get(lang, 'no published tables')}",
+    ]
