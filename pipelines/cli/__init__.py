@@ -41,9 +41,9 @@ COMMANDS = {
 }
 
 
-def build_parser(words: Words) -> argparse.ArgumentParser:
-    """The parser of every command, its help in the language of `words`."""
-    t = words
+def build_parser(t: Words) -> argparse.ArgumentParser:
+    """The parser of every command, its help in the language of `t`; each group's module
+    adds its commands' sub-parsers, in the order of `COMMANDS`."""
     parser, _, options = t.parser(
         argparse.ArgumentParser, prog="evstats", description=t("help_description")
     )

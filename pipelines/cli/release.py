@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines.cli.pipeline import dagster_instance, report_outputs, run_year
 from pipelines.cli.words import Words, aligned
 from pipelines.settings import today as finland_today
+
+if TYPE_CHECKING:
+    from pipelines.register.lifecycle import Blocked
 
 # The register's reason for a release whose run failed before its release step.
 RUN_FAILED = "the run failed"
@@ -93,11 +96,10 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
-def blocked_text(blocked: Exception, say: Words) -> str:
-    """A refusal of the lifecycle, said in the analyst's words (the command line's, which
-    name the portal where the portal's own texts would not)."""
-    key = getattr(blocked, "key", "")
-    return say(f"cli_{key}", **getattr(blocked, "params", {}))
+def blocked_text(blocked: Blocked, say: Words) -> str:
+    """A refusal of the lifecycle, said in the analyst's words: ui.yaml's `cli_` text of
+    its key, which tells the command line's user where to act (the portal)."""
+    return say(f"cli_{blocked.key}", **blocked.params)
 
 
 def _daemon_running() -> bool:

@@ -1,9 +1,12 @@
-"""Parsers that speak one language: the options' help from `schemas/ui.yaml`, and
-argparse's own words (usage, section titles, its error messages) too.
+"""The command line's words in one language, from `schemas/ui.yaml`: the parsers'
+help, argparse's own words (usage, section titles, its error messages), and what
+each command says (`args.say` in a handler is a `Words`).
 
 argparse looks its words up through its module's `_` (gettext) when it writes
 them; `Words.speaking` replaces that lookup while a command line is parsed, so
-`evstats --lang fi run` says in Finnish which option is missing.
+`evstats --lang fi run` says in Finnish which option is missing. The lookup is a
+module global, so parsing in two threads at once would mix languages; `main`
+parses once per process.
 """
 
 from __future__ import annotations

@@ -486,3 +486,28 @@ def test_a_run_ends_with_the_years_headline_in_the_users_language(
         f"  {tables / 'national.csv'}",
         f"2022: {no_tables.get(lang, 'no published tables')}",
     ]
+
+
+def test_every_translated_argparse_message_is_one_argparse_still_writes():
+    """argparse finds a translation by its English text: a Python whose argparse words a
+    message differently would silently get English back, so the texts are checked
+    against the argparse in use."""
+    import argparse
+    import inspect
+    import re
+
+    from pipelines.cli.words import ARGPARSE_WORDS
+
+    source = inspect.getsource(argparse)
+    assert [m for m in ARGPARSE_WORDS if f"_({m!r})" not in source] == []
+    schema = load_schema()
+    placeholders = re.compile(r"%(?:\(\w+\))?[sr]")
+    for message, key in ARGPARSE_WORDS.items():
+        # The same placeholders in every language, or argparse's % would fail.
+        wanted = sorted(placeholders.findall(message))
+        found = {
+            lang: sorted(placeholders.findall(schema.text(key, lang)))
+            for lang in ["fi", "sv", "en"]
+        }
+        assert found == {"fi": wanted, "sv": wanted, "en": wanted}, key
+    assert schema.text("argparse_error", "en") == "%(prog)s: error: %(message)s\n"
