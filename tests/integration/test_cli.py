@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import help_language, main
+from pipelines.cli import main
+from pipelines.cli.language import Language, given_language
 from pipelines.contract.schema import load_schema
 from tests.conftest import FIXTURES, GOOD_ROW, INCIDENT_HEADER
 from tests.workbooks import filled_template
@@ -151,6 +152,10 @@ def test_a_language_before_the_command_is_the_commands_when_it_has_none(tmp_path
     assert "AVVISAD" in swedish and "REJECTED" in english
 
 
+def help_language(argv, environ, configured):
+    return Language(environ, configured).of(given_language(argv), help=True)
+
+
 def test_help_language_prefers_the_option_then_evstats_lang_then_the_locale():
     assert help_language(["validate", "--lang=sv"], {"LANG": "fi_FI.UTF-8"}, "fi") == "sv"
     assert help_language([], {"EVSTATS_LANG": "sv", "LANG": "en_US.UTF-8"}, "fi") == "sv"
@@ -159,6 +164,68 @@ def test_help_language_prefers_the_option_then_evstats_lang_then_the_locale():
     assert help_language([], {"LANG": "de_DE.UTF-8"}, "fi") == "en"
     assert help_language([], {"LANG": "C.UTF-8", "LC_ALL": "POSIX"}, "sv") == "sv"
     assert help_language(["--lang", "xx"], {}, "fi") == "fi"
+    # The command's own --lang wins over the one before the command.
+    assert help_language(["--lang", "sv", "validate", "--lang", "en"], {}, "fi") == "en"
+
+
+def test_messages_follow_the_same_precedence_without_the_locale():
+    language = Language({"LANG": "sv_FI.UTF-8"}, "fi")
+    assert language.of(None) == "fi"
+    assert language.of(None, help=True) == "sv"
+    assert language.of("en") == "en"
+    assert Language({"EVSTATS_LANG": "sv"}, "fi").of(None) == "sv"
+
+
+@pytest.mark.parametrize(
+    ("lang", "usage", "error"),
+    [
+        ("fi", "käyttö: evstats run", "evstats run: virhe: seuraavat argumentit puuttuvat: --year"),
+        ("sv", "användning: evstats run", "evstats run: fel: följande argument krävs: --year"),
+        (
+            "en",
+            "usage: evstats run",
+            "evstats run: error: the following arguments are required: --year",
+        ),
+    ],
+)
+def test_argparses_own_words_are_in_the_language_asked_for(capsys, lang, usage, error):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--lang", lang, "run"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(usage)
+    assert err[-1] == error
+
+
+def test_an_invalid_choice_is_named_in_finnish_and_argparse_speaks_english_again(capsys):
+    import argparse
+
+    with pytest.raises(SystemExit):
+        main(["--lang", "fi", "validate", "x.csv", "--format", "xml"])
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "evstats validate: virhe: argumentti --format: virheellinen valinta: 'xml' "
+        "(vaihtoehdot: 'text', 'json')"
+    )
+    # The lookup is put back: argparse elsewhere in the process is untouched.
+    assert argparse._("the following arguments are required: %s") == (
+        "the following arguments are required: %s"
+    )
+
+
+def test_validate_imports_neither_dagster_nor_django():
+    """The registry imports every command's module to build the help, so the modules
+    must leave their heavy imports to their handlers."""
+    path = FIXTURES / "inbox" / "2023" / "05" / "incidents.csv"
+    code = (
+        "import sys\n"
+        "from pipelines.cli import main\n"
+        f"assert main(['validate', {str(path)!r}, '--region', '05', '--year', '2023']) == 0\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'dagster', 'django'}))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.splitlines()[-1] == "[]"
 
 
 def test_the_console_script_answers_in_swedish_under_a_swedish_locale(tmp_path):
@@ -238,12 +305,8 @@ def test_history_lists_verdicts_and_the_file_in_force(tmp_path, capsys):
     shutil.copytree(FIXTURES / "inbox", tmp_path / "inbox")
     job = build_defs(Settings(data_dir=str(tmp_path))).resolve_job_def(JOB_NAME)
     assert job.execute_in_process(partition_key="2023").success
-    assert (
-        main(
-            ["history", "--year", "2023", "--region", "06", "--data-dir", str(tmp_path), "--issues"]
-        )
-        == 0
-    )
+    history = ["history", "--year", "2023", "--region", "06", "--data-dir", str(tmp_path)]
+    assert main(["--lang", "en", *history, "--issues"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
         "id", "region", "seq", "file", "kind", "channel", "state", "rows", "errors",
@@ -252,7 +315,18 @@ def test_history_lists_verdicts_and_the_file_in_force(tmp_path, capsys):
     rows = {line.split()[3]: line.split() for line in lines[1:] if not line.startswith(" ")}
     assert rows["incidents.csv"][5:9] == ["folder", "rejected", "2", "3"]
     assert rows["missions.csv"][5:9] == ["folder", "in_force", "12", "0"]
-    assert sum(1 for line in lines if line.startswith("      error")) == 3
+    assert sum(1 for line in lines if line.startswith("      ERROR row 2 incident_time: ")) == 1
+    assert sum(1 for line in lines if line.startswith("      ERROR")) == 3
+    # The same register in Finnish: the headings and the issues' words, not the codes.
+    assert main(["--lang", "fi", *history, "--issues"]) == 0
+    finnish = capsys.readouterr().out.splitlines()
+    assert finnish[0].split() == [
+        "id", "alue", "nro", "tiedosto", "tyyppi", "kanava", "tila", "rivit", "virheet",
+        "varoitukset", "saapunut",
+    ]  # fmt: skip
+    assert sum(1 for line in finnish if line.startswith("      VIRHE rivi 2 incident_time: ")) == 1
+    assert main(["--lang", "sv", "history", "--year", "2022", "--data-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "inga inlämningar för 2022"
 
 
 def test_template_command_writes_three_files(tmp_path, capsys):
@@ -320,7 +394,10 @@ def test_a_run_at_the_command_line_waits_for_the_daemons_run(capsys):
     import dagster as dg
 
     from pipelines.assets.sensors import WRITER_TAG
-    from pipelines.cli import CLI_TAG, wait_for_writers
+    from pipelines.cli.pipeline import CLI_TAG, wait_for_writers
+    from pipelines.cli.words import Words
+
+    say = Words(load_schema(), "en", "fi")
 
     with dg.DagsterInstance.ephemeral() as instance:
         other = dg.DagsterRun(
@@ -330,10 +407,10 @@ def test_a_run_at_the_command_line_waits_for_the_daemons_run(capsys):
         ends = threading.Timer(1.5, lambda: instance.report_run_failed(other))
         started = time.monotonic()
         ends.start()
-        wait_for_writers(instance, poll_seconds=0.1)
+        wait_for_writers(instance, say=say, poll_seconds=0.1)
         assert time.monotonic() - started >= 1.5
         assert f"waiting for run {other.run_id}" in capsys.readouterr().err
-        wait_for_writers(instance, poll_seconds=0.1)  # nothing runs now: no wait, no word
+        wait_for_writers(instance, say=say, poll_seconds=0.1)  # nothing runs now: no wait, no word
         assert capsys.readouterr().err == ""
         # A run of this command killed at the prompt is never waited for; a launched run
         # that never ends is reported after the limit.
@@ -344,10 +421,93 @@ def test_a_run_at_the_command_line_waits_for_the_daemons_run(capsys):
                 tags={**WRITER_TAG, **CLI_TAG},
             )
         )
-        wait_for_writers(instance, poll_seconds=0.1)
+        wait_for_writers(instance, say=say, poll_seconds=0.1)
         stuck = dg.DagsterRun(
             job_name="yearly_statistics", status=dg.DagsterRunStatus.STARTED, tags=WRITER_TAG
         )
         instance.add_run(stuck)
         with pytest.raises(ValueError, match=f"run {stuck.run_id} has been writing"):
-            wait_for_writers(instance, poll_seconds=0.1, limit_seconds=0.3)
+            wait_for_writers(instance, say=say, poll_seconds=0.1, limit_seconds=0.3)
+
+
+def test_submit_answers_in_the_language_asked_for(tmp_path, capsys):
+    """The verdict and the receipt in fi, sv and en; the state stays the register's code."""
+    path = str(FIXTURES / "inbox" / "2023" / "05" / "incidents.csv")
+    submit = ["submit", path, "--region", "05", "--year", "2023", "--data-dir", str(tmp_path)]
+    assert main(["--lang", "sv", *submit]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "kvitto 1: in_force"
+    assert main([*submit, "--lang", "fi"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "kuitti 2: unchanged (toistaa kuittia 1)"
+    assert main(["--lang", "sv", *submit, "--lang", "en"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("incidents.csv: ACCEPTED (Incidents, 20 rows;")
+    assert out[-1] == "receipt 3: unchanged (repeats receipt 1)"
+
+
+@pytest.mark.parametrize(
+    ("lang", "incidents", "headline"),
+    [
+        (
+            "fi",
+            "26",
+            "2023: 26 tapahtumaa, 75000 tehtävää, 0.3467 / 1 000 tehtävää, 4 aluetta raportoi",
+        ),
+        (
+            "sv",
+            "1",
+            "2023: 1 händelse, 75000 uppdrag, 0.3467 per 1 000 uppdrag, 4 områden rapporterar",
+        ),
+        (
+            "en",
+            "",
+            "2023: – incidents, 75000 missions, 0.3467 per 1,000 missions, 4 regions reporting",
+        ),
+    ],
+)
+def test_a_run_ends_with_the_years_headline_in_the_users_language(
+    tmp_path, capsys, lang, incidents, headline
+):
+    from pipelines.cli.pipeline import report_outputs
+    from pipelines.cli.words import Words
+    from pipelines.settings import Settings
+
+    settings = Settings(data_dir=str(tmp_path))
+    tables = settings.tables_dir(2023)
+    tables.mkdir(parents=True)
+    (tables / "national.csv").write_text(
+        "year,incidents,missions,incidents_per_1000_missions,missions_per_incident,"
+        f"regions_reporting\n2023,{incidents},75000,0.3467,2884.6,4\n",
+        encoding="utf-8",
+    )
+    report_outputs(settings, [2023, 2022], Words(load_schema(), lang, "fi"))
+    no_tables = {"fi": "ei julkaistuja taulukoita", "sv": "inga publicerade tabeller"}
+    assert capsys.readouterr().out.splitlines() == [
+        headline,
+        f"  {tables / 'national.csv'}",
+        f"2022: {no_tables.get(lang, 'no published tables')}",
+    ]
+
+
+def test_every_translated_argparse_message_is_one_argparse_still_writes():
+    """argparse finds a translation by its English text: a Python whose argparse words a
+    message differently would silently get English back, so the texts are checked
+    against the argparse in use."""
+    import argparse
+    import inspect
+    import re
+
+    from pipelines.cli.words import ARGPARSE_WORDS
+
+    source = inspect.getsource(argparse)
+    assert [m for m in ARGPARSE_WORDS if f"_({m!r})" not in source] == []
+    schema = load_schema()
+    placeholders = re.compile(r"%(?:\(\w+\))?[sr]")
+    for message, key in ARGPARSE_WORDS.items():
+        # The same placeholders in every language, or argparse's % would fail.
+        wanted = sorted(placeholders.findall(message))
+        found = {
+            lang: sorted(placeholders.findall(schema.text(key, lang)))
+            for lang in ["fi", "sv", "en"]
+        }
+        assert found == {"fi": wanted, "sv": wanted, "en": wanted}, key
+    assert schema.text("argparse_error", "en") == "%(prog)s: error: %(message)s\n"

@@ -239,7 +239,16 @@ def test_a_lost_warehouse_is_rebuilt_from_the_register_and_the_archive(settings)
     shutil.rmtree(Path(settings.data_dir) / "inbox")  # the register and archive suffice
     settings.warehouse.write_bytes(b"damaged beyond repair")
     done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "rebuild", "--data-dir", settings.data_dir],
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "--lang",
+            "en",
+            "rebuild",
+            "--data-dir",
+            settings.data_dir,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -68,6 +68,11 @@ def test_a_year_is_released_only_when_every_region_in_force_is_accepted(tmp_path
     assert main(["run", "--year", "2023", *data]) == 0  # the folder's files received
     signed_off(tmp_path, ["01", "05", "06", "07", "20"])  # 90 not yet accepted
     assert main(["release", "--year", "2023", *data]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "evstats release: alueiden 90 voimassa olevia tietoja analyytikko ei ole hyväksynyt "
+        "(analyytikko hyväksyy kunkin alueen vuoden portaalissa); mitään ei julkaistu"
+    )
+    assert main(["--lang", "en", "release", "--year", "2023", *data]) == 1
     assert "regions 90 have data in force not accepted" in capsys.readouterr().err
     assert not (tmp_path / "releases" / "2023" / "v1").exists()
 
@@ -168,6 +173,12 @@ def test_release_v1_then_a_correction_as_v2(tmp_path, capsys):
     capsys.readouterr()
     assert main(["releases", "--year", "2023", *data]) == 0
     assert capsys.readouterr().out.splitlines() == [
+        "julkaisu  päivä       korjatut arvot  syy",
+        "v1        2025-03-15  0",
+        "v2        2025-04-01  6               Korjaus",
+    ]
+    assert main(["--lang", "en", "releases", "--year", "2023", *data]) == 0
+    assert capsys.readouterr().out.splitlines() == [
         "release  date        revised cells  note",
         "v1       2025-03-15  0",
         "v2       2025-04-01  6              Korjaus",
@@ -188,9 +199,11 @@ def test_a_failed_run_releases_nothing_and_closes_the_request(tmp_path, capsys, 
     data = ["--data-dir", str(tmp_path)]
     assert main(["run", "--year", "2023", *data]) == 0
     signed_off(tmp_path, ["01", "05", "06", "07", "20", "90"])
-    monkeypatch.setattr("pipelines.cli.run_year", lambda *args, **kwargs: False)
+    monkeypatch.setattr("pipelines.cli.release.run_year", lambda *args, **kwargs: False)
     assert main(["release", "--year", "2023", *data]) == 1
-    assert "v1 not released: the run failed" in capsys.readouterr().err
+    assert "evstats release: vuoden 2023 julkaisua v1 ei tehty: ajo epäonnistui" in (
+        capsys.readouterr().err
+    )
     assert not (tmp_path / "releases").exists()
     from pipelines.register.db import connect
     from pipelines.register.models import Release

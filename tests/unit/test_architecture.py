@@ -100,6 +100,37 @@ def test_the_portal_runs_no_pipeline(module):
     assert "duckdb.connect" not in modules()[module].read_text(encoding="utf-8")
 
 
+def top_level_imports(path: Path) -> set[str]:
+    """What a module imports when it is imported: its top-level statements, not the
+    imports inside functions nor those only a type checker reads."""
+    found: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if m.startswith("pipelines.cli")))
+def test_the_commands_modules_leave_their_heavy_imports_to_their_handlers(module):
+    """The command registry imports every group's module to build the parser, so what
+    a module imports at its top is paid by `evstats validate`, `--help` and every usage
+    error: only the contract, the settings and the CLI's own modules, never Dagster,
+    Django or a layer above the contract."""
+    imported = top_level_imports(modules()[module])
+    project = {m for m in imported if m.split(".")[0] == "pipelines"}
+    assert {m for m in project if m != "pipelines" and layer(m) not in (0, LAYERS["cli"])} == set()
+    assert {
+        m for m in project if layer(m) == LAYERS["cli"] and not m.startswith("pipelines.cli")
+    } == set()
+    assert {m.split(".")[0] for m in imported} & {
+        "dagster",
+        "django",
+        "great_expectations",
+    } == set()
+
+
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     """Depth-first search for a cycle; returns one (first node repeated at the end)."""
     state: dict[str, str] = {}
