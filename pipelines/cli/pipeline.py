@@ -108,7 +108,22 @@ def run_year(
         print(say("cli_run_failed_at", year=year, steps=", ".join(failed)), file=sys.stderr)
     elif not result.success:
         print(say("cli_run_failed_check", year=year), file=sys.stderr)
-    return result.success and not failed
+    ok = result.success and not failed
+    if only is None:
+        record_outcome(settings, year, result.run_id, ok)
+    return ok
+
+
+def record_outcome(settings: Settings, year: int, run_id: str, ok: bool) -> None:
+    """How the year's run ended, in the register where the portal reads it: the daemon's
+    run status sensors note the runs it launched, this command notes its own (a run in
+    this process is seen by no sensor)."""
+    from pipelines.register.db import connect
+
+    db = connect(settings)
+    from pipelines.register.runs import record_run
+
+    record_run(year, run_id, "success" if ok else "failure", db=db)
 
 
 CLI_TAG = {"evstats/launched_by": "cli"}

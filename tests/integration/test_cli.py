@@ -280,6 +280,14 @@ def test_console_script_runs_a_year(tmp_path):
     national = (tmp_path / "reports" / "2023" / "tables" / "national.csv").read_text()
     assert national.splitlines()[1] == "2023,0,0,,,0"  # 07 sent no missions file: not complete
     assert str(tmp_path / "reports" / "2023" / "tables" / "national.csv") in stdout
+    # The portal's "last statistics run" comes from the register: the command noted it.
+    from pipelines.register.db import connect
+    from pipelines.settings import Settings
+
+    db = connect(Settings(data_dir=str(tmp_path)))
+    from pipelines.register.runs import last_run
+
+    assert last_run(2023, db).outcome == "success"
 
 
 def test_dagster_definitions_validate():
