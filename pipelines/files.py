@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,10 +18,13 @@ def replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     sees the old file or the new one, never half of one. The temporary file is
     flushed to disk before the rename and the directory after it, so a power
     cut cannot leave an empty file under the final name either; a failed
-    `write` leaves the old file and no temporary one.
+    `write` leaves the old file and no temporary one. The temporary name is unique,
+    so two writers of the same path (threads archiving the same bytes) never share it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
     try:
         write(tmp)
         with open(tmp, "rb") as f:

@@ -11,9 +11,7 @@ folders), and the same bytes sent again find it in place.
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from pipelines.files import file_sha256
+from pipelines.files import file_sha256, replace_atomically
 from pipelines.register import lifecycle
 from pipelines.register.models import RegionYear, Submission
 from pipelines.register.receipts_data import Judged
@@ -40,27 +38,19 @@ def content_name(sha256: str, suffix: str) -> str:
 
 
 def write_archive(path: Path, data: bytes) -> None:
-    """Write-then-rename, made read-only and synced before the rename, so the archive
-    never holds half a file under its final name. The temporary file's name is unique
-    (two threads may archive the same bytes at once), and a file already under the
-    name is kept only if it holds these bytes."""
+    """The bytes under their final name, read-only, through `replace_atomically` (a
+    unique temporary name, synced, renamed): never half a file under the name. A file
+    already there is kept only if it holds these bytes."""
     if path.exists():
         if file_sha256(path) == hashlib.sha256(data).hexdigest():
             return
         path.chmod(stat.S_IRUSR | stat.S_IWUSR)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+        tmp.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+
+    replace_atomically(path, write)
 
 
 def stored_path(settings: Settings, submission: Submission) -> Path:

@@ -2,6 +2,7 @@
 
 import errno
 import hashlib
+import os
 import stat
 from dataclasses import replace
 from pathlib import Path
@@ -308,7 +309,7 @@ def test_a_full_disk_is_507_in_the_language_asked_and_leaves_no_file_and_no_rece
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(receipts.os, "fsync", full)  # the archive's write, half done
+    monkeypatch.setattr(os, "fsync", full)  # the archive's write, half done
     response = post("/api/v1/submissions?lang=sv", token, file=upload("a.csv", GOOD), year="2023")
     assert response.status_code == 507
     assert response["Content-Type"].startswith("application/json")
