@@ -4,6 +4,7 @@ import csv
 import errno
 import hashlib
 import io
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -282,7 +283,7 @@ def test_a_full_disk_is_told_in_the_readers_language_and_nothing_is_kept(
 
     client = signed_in(contact)
     client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
-    monkeypatch.setattr(receipts.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     response = send(client, GOOD)
     assert response.status_code == 507
     assert t("storage_full", "sv") in text(response)
