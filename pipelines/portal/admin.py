@@ -1,9 +1,13 @@
-"""The framework's admin for the analyst: people, tokens and receipts."""
+"""The framework's admin for the analyst: people, tokens and receipts, named in the
+analyst's language."""
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.functional import lazy
 
 from pipelines.portal.models import ApiToken, User
+from pipelines.portal.texts import t
 from pipelines.register.models import Submission
 
 
@@ -35,3 +39,24 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_display = ("year", "region_code", "seq", "kind", "file_name", "channel", "state")
     list_filter = ("year", "region_code", "kind", "state", "channel")
     readonly_fields = tuple(f.name for f in Submission._meta.fields)
+
+
+# The admin's names of the apps and models whose own names are English only (ours and
+# django-axes', which has no Finnish or Swedish), as portal texts: admin_<app>,
+# admin_<app>_<model> and its plural with "_plural". Set on the loaded models rather
+# than in their Meta: Django keeps a model's Meta options in its migrations, and this
+# way axes' models are named too. Each name is read when a page shows it (lazily), in
+# that page's language.
+NAMED_MODELS = {
+    "portal": ["apitoken"],
+    "register": ["submission"],
+    "axes": ["accessattempt", "accesslog", "accessfailurelog"],
+}
+text = lazy(t, str)
+for app_label, models in NAMED_MODELS.items():
+    config = apps.get_app_config(app_label)
+    config.verbose_name = text(f"admin_{app_label}")
+    for model_name in models:
+        meta = config.get_model(model_name)._meta
+        meta.verbose_name = text(f"admin_{app_label}_{model_name}")
+        meta.verbose_name_plural = text(f"admin_{app_label}_{model_name}_plural")

@@ -109,14 +109,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's rules, in the portal's words (`pipelines.portal.passwords`).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "pipelines.portal.passwords.NotLikeTheAddress"},
+    {"NAME": "pipelines.portal.passwords.MinimumLength", "OPTIONS": {"min_length": 12}},
+    {"NAME": "pipelines.portal.passwords.Common"},
 ]
+CSRF_FAILURE_VIEW = "pipelines.portal.errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
