@@ -4,16 +4,20 @@ a desktop's width. The portal runs on its production server (`evstats serve`).""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import requests
 from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
+from pipelines.portal.texts import FINLAND
 from tests.conftest import FIXTURES
 from tests.integration.conftest import WCAG_21_AA, WIDTHS
 from tests.integration.portal import EVSTATS, PASSWORD, Portal, running_portal
@@ -270,3 +274,14 @@ def test_the_browser_enforces_the_content_security_policy(browser: Browser, port
         "Applying inline style",
         "Executing inline script",
     ]
+
+
+def test_the_server_log_keeps_one_time_zone_finlands(portal: Portal):
+    """Every time in the server's log (gunicorn's master and workers, the portal's own
+    lines after a page that is not there) is written in Finland's zone."""
+    assert requests.get(f"{portal.url}/ei-ole/", timeout=10).status_code == 404
+    log = portal.log.read_text(encoding="utf-8")
+    offsets = re.findall(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ([+-]\d{4})\]", log, re.M)
+    finland = datetime.now(FINLAND).strftime("%z")
+    assert len(offsets) >= 5 and set(offsets) == {finland}
+    assert any(line.endswith("Not Found: /ei-ole/") for line in log.splitlines())
