@@ -209,7 +209,32 @@ def test_the_admin_names_its_records_in_the_analysts_language(analyst):
     assert "Vastaanotetut tiedostot" in fi and "API-tunnisteet" in fi
     assert "Epäonnistuneet kirjautumisyritykset" in fi and "Kirjautumisten seuranta" in fi
     sv = shown(client_in("sv", analyst).get("/admin/register/submission/").content)
-    assert "mottagen fil" in sv
+    assert "mottagen fil" in sv and "Datainsamlingens administration" in sv
+
+
+def test_the_admin_names_our_records_fields_in_the_analysts_language(analyst, contact):
+    """Column heads, filters and form labels of people, tokens and receipts; Django's
+    own words around them come from its catalogues."""
+    english = re.compile(
+        r"\b(region code|file name|received at|last used at|email|role|digest|evstats|status)\b",
+        re.IGNORECASE,
+    )
+    client = client_in("fi", analyst)
+    pages = {
+        path: shown(client.get(path).content)
+        for path in (
+            "/admin/register/submission/",
+            "/admin/portal/apitoken/add/",
+            "/admin/portal/user/",
+            f"/admin/portal/user/{contact.pk}/change/",
+        )
+    }
+    assert {
+        path: english.findall(text) for path, text in pages.items() if english.findall(text)
+    } == {}
+    assert "Aluekoodi" in pages["/admin/register/submission/"]
+    assert "Sähköpostiosoite" in pages["/admin/portal/user/"]
+    assert "Rooli ja alue" in pages[f"/admin/portal/user/{contact.pk}/change/"]
 
 
 @pytest.mark.parametrize(
