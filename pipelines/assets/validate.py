@@ -22,7 +22,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
-from pipelines.assets.resources import EvstatsConfig, register_db, warehouse
+from pipelines.assets.resources import EvstatsConfig, register_db, warehouse_connection
 from pipelines.settings import today as finland_today
 from pipelines.validate import gx_audit as gx_audit_worker
 from pipelines.validate.receipt import judged as judged_record
@@ -98,7 +98,7 @@ def submission_verdicts(
     # In force first: every receipt it names is then among the receipts read after it.
     in_force = runs.in_force_ids(year, db)
     receipts = runs.receipts(year, db)
-    with warehouse(duckdb, evstats) as con:
+    with warehouse_connection(duckdb, evstats) as con:
         known = loaded_ids(con, year)
         new = [r for r in receipts if r.id not in known]
         if new:
@@ -312,7 +312,7 @@ def in_force_asset(kind: str) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         year = partition_year(context)
         contract = evstats.schema.contracts[kind]
-        with warehouse(duckdb, evstats) as con:
+        with warehouse_connection(duckdb, evstats) as con:
             violations = contract_violations(con, contract, year)
             per_region = con.execute(
                 f"SELECT region_code, count(*) FROM in_force_{kind} WHERE year = ? "
@@ -351,7 +351,7 @@ def collection_status(
     from pipelines.register import runs
 
     year = partition_year(context)
-    with warehouse(duckdb, evstats) as con:
+    with warehouse_connection(duckdb, evstats) as con:
         published = con.execute(
             "SELECT region_code, kind, submission_id FROM submissions_in_force WHERE year = ? "
             "ORDER BY ALL",
