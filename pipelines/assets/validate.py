@@ -70,7 +70,11 @@ def disagreement(receipt: dict, verdict: Verdict, plausibility: set[str]) -> str
     kinds={"polars", "great_expectations", "duckdb"},
     check_specs=[
         dg.AssetCheckSpec(
-            "all_submissions_accepted", asset="submission_verdicts", partitions_def=YEARS
+            "all_submissions_accepted",
+            asset="submission_verdicts",
+            partitions_def=YEARS,
+            description="Every new file of the year passed validation; a warning names the "
+            "rejected ones (a region's rejected file leaves its earlier file in force).",
         ),
         dg.AssetCheckSpec(
             "verdicts_agree_with_receipts",
@@ -303,7 +307,15 @@ def in_force_asset(kind: str) -> dg.AssetsDefinition:
         deps=["submission_verdicts"],
         kinds={"duckdb"},
         check_specs=[
-            dg.AssetCheckSpec(check_name, asset=kind, blocking=True, partitions_def=YEARS)
+            dg.AssetCheckSpec(
+                check_name,
+                asset=kind,
+                blocking=True,
+                partitions_def=YEARS,
+                description=f"The {kind} rows in force meet the contract again, checked in "
+                "SQL before any figure is computed: each row of its file's region, required "
+                "values present, codes in their code lists, values in range, no key twice.",
+            )
         ],
         description=f"The {kind} rows of the latest accepted submission of each region, by year.",
     )
