@@ -58,7 +58,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pipelines.portal import commands, server
 
     commands.setup(args.data_dir)
+    from django.conf import settings
+
     print(args.say("cli_portal_url", url=f"http://{args.host}:{args.port}/"), flush=True)
+    if not settings.MAIL_CONFIGURED:
+        print(args.say("cli_mail_not_configured"), file=sys.stderr, flush=True)
     server.serve(args.host, args.port, args.workers, args.threads)
     return 0
 
