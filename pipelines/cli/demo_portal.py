@@ -68,11 +68,12 @@ def accounts() -> list[tuple[DemoAccount, str]]:
         password = secrets.token_urlsafe(12)
         user = User.objects.filter(email__iexact=account.email).first()
         if user is None:
-            user = commands.add_user(account.email, account.region_code, account.role, password)
+            commands.add_user(
+                account.email, account.region_code, account.role, password, account.lang
+            )
         else:
             user.set_password(password)
-        user.lang = account.lang
-        user.save()
+            user.save()
         made.append((account, password))
     return made
 

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from pipelines.cli.words import EXIT_USAGE, Words
+from pipelines.contract.i18n import LANGUAGES
 
 
 def add_parser(name: str, sub: Any, t: Words) -> None:
@@ -40,6 +41,9 @@ def add_parser(name: str, sub: Any, t: Words) -> None:
             choices=["submitter", "analyst"],
             default="submitter",
             help=t("help_users_role"),
+        )
+        options.add_argument(
+            "--lang", dest="user_lang", choices=LANGUAGES, default="fi", help=t("help_users_lang")
         )
         options.add_argument("--link", action="store_true", help=t("help_users_link"))
         options.add_argument(
@@ -76,7 +80,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     from django.core.exceptions import ValidationError
 
     try:
-        user = commands.add_user(args.email, args.region, args.role, password)
+        user = commands.add_user(args.email, args.region, args.role, password, args.user_lang)
     except ValidationError as exc:
         print("evstats users add: " + " ".join(exc.messages), file=sys.stderr)
         return EXIT_USAGE

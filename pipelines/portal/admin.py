@@ -15,11 +15,11 @@ class PortalUserAdmin(UserAdmin):
     ordering = ("email",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("evstats", {"fields": ("role", "region_code")}),
+        ("evstats", {"fields": ("role", "region_code", "lang")}),
         ("Status", {"fields": ("is_active", "is_staff", "is_superuser", "last_login")}),
     )
     add_fieldsets = (
-        (None, {"fields": ("email", "role", "region_code", "password1", "password2")}),
+        (None, {"fields": ("email", "role", "region_code", "lang", "password1", "password2")}),
     )
 
 

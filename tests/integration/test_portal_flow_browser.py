@@ -137,7 +137,14 @@ def test_the_flow_of_a_year_from_receipt_to_release(browser: Browser, portal: Po
 def test_a_new_password_is_set_with_its_rules_shown_and_ends_on_sign_in(
     browser: Browser, portal: Portal
 ):
-    link = new_person_link(portal, "uusi@alue06.example", "06")
+    link = new_person_link(portal, "uusi@alue06.example", "06", "--lang", "sv")
+
+    def language(db: str) -> None:
+        from pipelines.portal.models import User
+
+        assert User.objects.using(db).get(email="uusi@alue06.example").lang == "sv"
+
+    in_register(portal, language)  # the account reads Swedish: its mail will be
     page = browser.new_context(locale="fi-FI").new_page()
     refused = csp_refusals(page)
     pages: dict[str, object] = {}
