@@ -16,10 +16,13 @@ import secrets
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines.cli.pipeline import report_outputs, run_year
 from pipelines.cli.words import Words
+
+if TYPE_CHECKING:
+    from pipelines.settings import Settings
 
 # The regions whose data contacts get demo accounts: one that has sent the open year's
 # files and one, Swedish-speaking, that has not yet (it has something to try).
@@ -101,7 +104,7 @@ def sign_off(year: int, reason: str) -> None:
         decide(region, year, "accepted", "", analyst, plausibility_rules())
 
 
-def release(settings: object, year: int, args: argparse.Namespace) -> bool:
+def release(settings: Settings, year: int, args: argparse.Namespace) -> bool:
     """The year received, signed off and released by a run, unless already released."""
     from pipelines.assets.sensors import release_run_config
     from pipelines.portal.services import schema
@@ -113,12 +116,12 @@ def release(settings: object, year: int, args: argparse.Namespace) -> bool:
 
     if Release.objects.filter(year=year, state=Release.RELEASED).exists():
         return True
-    receive_folder(settings, year, schema())  # type: ignore[arg-type]
+    receive_folder(settings, year, schema())
     sign_off(year, "real_change")
-    on_disk = max(release_numbers(settings.releases_dir(year)), default=0)  # type: ignore[attr-defined]
+    on_disk = max(release_numbers(settings.releases_dir(year)), default=0)
     request = request_release(year, "", today(), on_disk)
     config = release_run_config(request.id, request.number, request.date.isoformat(), "")
-    return run_year(settings, year, verbose=args.verbose, say=args.say, release=config)  # type: ignore[arg-type]
+    return run_year(settings, year, verbose=args.verbose, say=args.say, release=config)
 
 
 def add_parser(name: str, sub: Any, t: Words) -> None:
