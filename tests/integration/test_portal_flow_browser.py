@@ -6,6 +6,7 @@ overflow on the phone."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -151,9 +152,7 @@ def test_a_new_password_is_set_with_its_rules_shown_and_ends_on_sign_in(
     page.goto(link)
     password = page.get_by_label("Uusi salasana", exact=True)
     expect(password).to_have_accessible_description(
-        "Salasanassa on oltava vähintään 12 merkkiä. Se ei saa olla yleisesti käytetty "
-        "salasana eikä liian samankaltainen kuin sähköpostiosoitteesi. Pitkä lause on hyvä "
-        "salasana."
+        re.compile("Vähintään 12 merkkiä.*Ei yleisesti käytetty salasana")
     )
     password.fill("lyhyt")
     page.locator("#id_new_password2").fill("lyhyt")

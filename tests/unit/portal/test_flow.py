@@ -169,7 +169,9 @@ def test_the_set_password_page_shows_the_rules_and_ends_on_sign_in():
     for ids in described:
         for target in ids.split():
             assert f'id="{target}"' in html  # every description the fields name exists
-    assert "vähintään 12 merkkiä" in text(form_page)
+    rules = text(form_page).split("Uusi salasana")[1]
+    assert "Vähintään 12 merkkiä. Ei yleisesti käytetty salasana." in rules  # the validators'
+    assert "Kirjoita sama salasana uudelleen varmistukseksi." in text(form_page)
 
     short = client.post(
         form_page.redirect_chain[-1][0], {"new_password1": "lyhyt", "new_password2": "lyhyt"}
