@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from pipelines.cli.words import EXIT_USAGE, Words
+from pipelines.contract.i18n import LANGUAGES
 
 
 def add_parser(name: str, sub: Any, t: Words) -> None:
@@ -43,6 +44,9 @@ def add_parser(name: str, sub: Any, t: Words) -> None:
             default="submitter",
             help=t("help_users_role"),
         )
+        options.add_argument(
+            "--lang", dest="user_lang", choices=LANGUAGES, default="fi", help=t("help_users_lang")
+        )
         options.add_argument("--link", action="store_true", help=t("help_users_link"))
         options.add_argument(
             "--base-url", default="http://127.0.0.1:8000", help=t("help_users_base_url")
@@ -60,7 +64,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pipelines.portal import commands, server
 
     commands.setup(args.data_dir)
+    from django.conf import settings
+
     print(args.say("cli_portal_url", url=f"http://{args.host}:{args.port}/"), flush=True)
+    if not settings.MAIL_CONFIGURED:
+        print(args.say("cli_mail_not_configured"), file=sys.stderr, flush=True)
     server.serve(args.host, args.port, args.workers, args.threads)
     return 0
 
@@ -78,7 +86,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     with translation.override(args.lang):
         password = None if args.link else commands.read_password()
         try:
-            user = commands.add_user(args.email, args.region, args.role, password)
+            user = commands.add_user(args.email, args.region, args.role, password, args.user_lang)
         except ValidationError as exc:
             print("evstats users add: " + " ".join(exc.messages), file=sys.stderr)
             return EXIT_USAGE

@@ -22,14 +22,14 @@ class PortalUserAdmin(UserAdmin):
     ordering = ("email",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (text("admin_fieldset_role"), {"fields": ("role", "region_code")}),
+        (text("admin_fieldset_role"), {"fields": ("role", "region_code", "lang")}),
         (
             text("admin_fieldset_status"),
             {"fields": ("is_active", "is_staff", "is_superuser", "last_login")},
         ),
     )
     add_fieldsets = (
-        (None, {"fields": ("email", "role", "region_code", "password1", "password2")}),
+        (None, {"fields": ("email", "role", "region_code", "lang", "password1", "password2")}),
     )
 
 

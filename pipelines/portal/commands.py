@@ -49,9 +49,12 @@ def ensure_secret_key(portal_dir: Path) -> None:
         f.write(secrets.token_urlsafe(50))
 
 
-def add_user(email: str, region_code: str | None, role: str, password: str | None) -> User:
-    """A person with a password, or with none yet (they set it through a one-time link).
-    Refusals are in the active language (`evstats users add` activates the command's)."""
+def add_user(
+    email: str, region_code: str | None, role: str, password: str | None, lang: str = "fi"
+) -> User:
+    """A person with a password, or with none yet (they set it through a one-time link);
+    `lang` is the language they read (their mail's words come in it first). Refusals are
+    in the active language (`evstats users add` activates the command's)."""
     from django.contrib.auth.password_validation import validate_password
 
     from pipelines.portal.models import User
@@ -65,6 +68,7 @@ def add_user(email: str, region_code: str | None, role: str, password: str | Non
         email=email,
         role=role,
         region_code=region_code or "",
+        lang=lang,
         # The analyst runs the collection: the framework's admin is theirs too.
         is_staff=role == User.ANALYST,
         is_superuser=role == User.ANALYST,

@@ -91,4 +91,9 @@ class ExplanationForm(forms.Form):
 
 
 class ReleaseForm(forms.Form):
+    """The analyst's confirmation of the release shown to them: `number` is the version
+    the confirmation page showed, so a release that became another meanwhile (a region
+    revised, another request) is refused rather than made unseen."""
+
     note = forms.CharField(required=False, max_length=2000)
+    number = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

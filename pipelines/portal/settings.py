@@ -205,7 +205,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # E-mail to regions' contacts (a year returned for correction or accepted) over SMTP.
-EMAIL_HOST = os.environ.get("EVSTATS_SMTP_HOST", "localhost")
+# Without EVSTATS_SMTP_HOST mail is tried on the local host and the analyst is told it
+# is not configured (`evstats serve` says so at start too).
+MAIL_CONFIGURED = bool(os.environ.get("EVSTATS_SMTP_HOST"))
+EMAIL_HOST = os.environ.get("EVSTATS_SMTP_HOST") or "localhost"
 EMAIL_PORT = int(os.environ.get("EVSTATS_SMTP_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EVSTATS_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EVSTATS_SMTP_PASSWORD", "")

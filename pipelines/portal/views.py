@@ -9,9 +9,11 @@ import smtplib
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -51,6 +53,20 @@ def chosen_year(request: HttpRequest) -> int:
         return services.parse_year(request.GET.get("year"))
     except services.Refused:
         return services.default_year()
+
+
+class SetPasswordView(PasswordResetConfirmView):
+    """The one-time link's page: the rules are shown with the field (its help text, to
+    which Django points the field's `aria-describedby`), and once the password is set
+    the person lands on sign-in told so."""
+
+    template_name = "portal/set_password.html"
+    success_url = "/login/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, t("password_set"))
+        return response
 
 
 @require_GET
@@ -199,7 +215,6 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(
         submission=sub,
         region_name=services.regions().get(sub.region_code, ""),
-        in_force=sub.published,
         explained=explained_warnings(sub),
         reasons=[
             (
@@ -210,6 +225,17 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     )
     return render(request, "portal/verdict.html", context)
+
+
+@login_required
+@require_GET
+def submission_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """Whether the statistics use the file yet, for the receipt page's script: the page
+    says "waiting for the statistics run" and updates itself when the run is done."""
+    sub = get_object_or_404(Submission, pk=pk)
+    region_of(request, sub)
+    state = sub.in_statistics
+    return JsonResponse({"in_statistics": state, "text": t(f"in_statistics_{state}")})
 
 
 @login_required
@@ -276,7 +302,6 @@ def collection(request: HttpRequest, year: int) -> HttpResponse:
             "close": close,
             "last_run": collection_service.year_run(year),
             "release": release_service.release_state(year),
-            "release_form": ReleaseForm(),
             "upload_form": UploadForm(analyst=True),
         },
     )
@@ -309,6 +334,7 @@ def review(request: HttpRequest, year: int, region_code: str) -> HttpResponse:
         except (OSError, smtplib.SMTPException):
             messages.warning(request, t("review_not_mailed"))
         return redirect("collection", year=year)
+    in_force = review_service.files_in_review(region_code, year)
     return render(
         request,
         "portal/review.html",
@@ -318,9 +344,9 @@ def review(request: HttpRequest, year: int, region_code: str) -> HttpResponse:
             "submissions": Submission.objects.filter(region_code=region_code, year=year),
             "current": review_service.current_review(region_code, year),
             "kinds": kind_labels(),
-            "explained": [
-                explained_warnings(f) for f in review_service.files_in_review(region_code, year)
-            ],
+            "in_force": in_force,
+            "mail_configured": review_service.mail_configured(),
+            "explained": [explained_warnings(f) for f in in_force],
         },
     )
 
@@ -344,40 +370,64 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
     sub = get_object_or_404(Submission, pk=pk)
     region_of(request, sub)
     form = ExplanationForm(request.POST)
-    if not form.is_valid() and "text" in form.errors:
-        # What is wrong with the text itself (a NUL character, too long), in Django's
-        # words in the reader's language: the choice of reason is not at fault.
-        messages.error(request, " ".join(form.errors["text"]))
+    if not form.is_valid():
+        # What is wrong with the text itself (a NUL character, too long) in Django's
+        # words in the reader's language; else the reason, which must be chosen.
+        errors = form.errors.get("text") or [t("explanation_invalid")]
+        messages.error(request, " ".join(errors))
         return redirect("submission", pk=pk)
+    data = form.cleaned_data
     try:
-        if not form.is_valid():
-            raise ValueError(form.errors.as_text())
-        data = form.cleaned_data
-        review_service.explain(
+        saved, masked = review_service.explain(
             sub, data["rule"], data["row"], data["reason"], data["text"], request.user
         )
     except ValueError:
         messages.error(request, t("explanation_invalid"))
     else:
         messages.success(request, t("explanation_saved"))
+        if masked:
+            messages.warning(request, t("explanation_masked", text=saved.text))
     return redirect("submission", pk=pk)
 
 
 @login_required
-@require_POST
 def release(request: HttpRequest, year: int) -> HttpResponse:
+    """The release's confirmation step: what it would hold (regions in force, missing,
+    changed since the last release, the deadline), then the analyst's confirmation."""
     analyst_only(request)
-    form = ReleaseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, t("release_not_ready"))
-        return redirect("collection", year=year)
-    try:
-        release_service.request_release(year, form.cleaned_data["note"], request.user)
-    except lifecycle.Blocked as blocked:
-        messages.error(request, t(blocked.key, **blocked.params))
-    else:
-        messages.success(request, t("release_requested"))
-    return redirect("collection", year=year)
+    form = ReleaseForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                release_service.request_release(year, data["note"], request.user, data["number"])
+            except lifecycle.Blocked as blocked:
+                messages.error(request, t(blocked.key, **blocked.params))
+            else:
+                messages.success(request, t("release_requested"))
+                return redirect("collection", year=year)
+        else:
+            messages.error(request, t("release_plan_changed"))
+    state = release_service.release_state(year)
+    deadline, passed = release_service.deadline_passed(year)
+    names = services.regions()
+    return render(
+        request,
+        "portal/release.html",
+        {
+            "year": year,
+            "state": state,
+            "plan": state.plan,
+            "deadline": deadline,
+            "deadline_passed": passed,
+            "named": {
+                group: [(code, names[code]) for code in getattr(state.plan, group)]
+                for group in ("in_force", "missing", "changed")
+            },
+            "note": form["note"].value() or "",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

@@ -5,7 +5,6 @@ a desktop's width. The portal runs on its production server (`evstats serve`).""
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -20,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from pipelines.portal.texts import FINLAND
 from tests.conftest import FIXTURES
 from tests.integration.conftest import WCAG_21_AA, WIDTHS
-from tests.integration.portal import EVSTATS, PASSWORD, Portal, running_portal
+from tests.integration.portal import PASSWORD, Portal, new_person_link, running_portal
 
 GOOD = (FIXTURES / "inbox/2023/05/incidents.csv").read_bytes()
 BAD = GOOD.replace(b"05-02,05,2023-03-02,08:15,B,verbal", b"05-02,05,2023-03-02,08:15,B,shouting")
@@ -234,11 +233,7 @@ def test_every_page_passes_axe_in_every_language(browser: Browser, portal: Porta
     page.get_by_role("button", name="Suomi").click()
     pages["review fi"] = axe_violations(page)
 
-    link = subprocess.run(
-        [str(EVSTATS), "users", "add", "uusi@alue05.example", "--region", "05", "--link",
-         "--base-url", portal.url],
-        env=portal.env, capture_output=True, text=True, check=True,
-    ).stdout.split()[-1]  # fmt: skip
+    link = new_person_link(portal, "uusi@alue05.example", "05")
     fresh = browser.new_context(locale="fi-FI").new_page()
     refused += csp_refusals(fresh)
     fresh.goto(link)

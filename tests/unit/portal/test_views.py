@@ -129,7 +129,9 @@ def test_the_history_shows_every_file_of_the_region_and_year(contact):
     send(client, GOOD, name="toka.csv")
     page = text(client.get("/?year=2023"))
     assert page.index("toka.csv") < page.index("eka.csv")  # newest first
-    assert page.count("Ei vielä käsitelty") == 2  # no pipeline run yet
+    # No run yet: the accepted file waits for the statistics run, the rejected never will.
+    assert page.count("Odottaa tilastoajoa") == 1
+    assert re.search(r"eka\.csv Tapahtumat HYLÄTTY Ei ", page)
 
 
 def test_the_language_switch_changes_every_text(contact):
@@ -263,7 +265,7 @@ def test_a_cell_shows_the_latest_files_own_verdict_and_the_file_in_force_apart(
     assert shown.startswith("Hylätty 5.3.2026 klo 14.40 ")
     assert f'href="/submissions/{bad.pk}/">5.3.2026 klo 14.40</a>' in incidents
     # ... and apart from it, the file in force, which no run has processed yet.
-    assert "Käytössä oleva tiedosto: 2.3.2026 klo 10.15 Ei vielä käsitelty" in shown
+    assert "Käytössä oleva tiedosto: 2.3.2026 klo 10.15 Odottaa tilastoajoa" in shown
     assert f'href="/submissions/{good.pk}/">2.3.2026 klo 10.15</a>' in incidents
     assert "Hyväksytty" not in shown
     assert missing_state == "missing" and "Puuttuu" in missions
