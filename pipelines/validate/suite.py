@@ -123,7 +123,8 @@ def _formats(contract: Contract) -> list[Expectation]:
 
 def _meanings(c: Column, schema: Schema, *, year: int | None, today: date) -> list[Expectation]:
     """One column's rules of what a well-written value may be: a code, within its
-    bounds and the reporting year, not after today, the submission's own region and year."""
+    bounds and the reporting year, not after today (a date or a month), the
+    submission's own region and year."""
     out: list[Expectation] = []
     if c.codelist:
         codes = list(schema.codelists[c.codelist].codes)
@@ -158,6 +159,14 @@ def _meanings(c: Column, schema: Schema, *, year: int | None, today: date) -> li
                 column=c.name + PARSED,
                 max_value=datetime(today.year, today.month, today.day),
                 meta=_meta("date_in_future", c.name),
+            )
+        )
+    if c.month_of_year and year is not None and year >= today.year:
+        out.append(
+            GXE.ExpectColumnValuesToBeBetween(
+                column=c.name + PARSED,
+                max_value=today.month if year == today.year else 0,
+                meta=_meta("month_in_future", c.name, year=year),
             )
         )
     if c.matches_submission:
