@@ -17,8 +17,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from pipelines.contract import issues as issue_records
 from pipelines.contract.i18n import LANGUAGES
-from pipelines.contract.issues import Issue
 from pipelines.contract.template import write_templates
 from pipelines.portal import ratelimits, services
 from pipelines.portal.forms import ExplanationForm, ReleaseForm, ReviewForm, UploadForm
@@ -125,22 +125,26 @@ def upload(request: HttpRequest) -> HttpResponse:
         submission, _ = uploads.submit(upload_, region_code, year, lang, channel, user=user)
     except services.Refused as exc:
         return refused(request, exc)
-    told = receipt_message(submission)
-    (messages.success if submission.accepted else messages.error)(request, told)
+    level, told = receipt_message(submission)
+    messages.add_message(request, level, told)
     return redirect("submission", pk=submission.pk)
 
 
-def receipt_message(submission: Submission) -> str:
-    """What the receipt's banner says: it matches the verdict and says when the file
-    changed nothing or brought an earlier file back into force."""
+def receipt_message(submission: Submission) -> tuple[int, str]:
+    """The receipt's banner, as the verdict below it: red for a rejected file, amber for
+    one accepted with warnings, green otherwise; it says when the file changed nothing
+    or brought an earlier file back into force."""
     if not submission.accepted:
-        return t("receipt_rejected", file=submission.file_name)
-    told = t("received_message", file=submission.file_name)
+        return messages.ERROR, t("receipt_rejected", file=submission.file_name)
+    level, told = messages.SUCCESS, t("received_message", file=submission.file_name)
+    if submission.warnings:
+        level = messages.WARNING
+        told = t("received_with_warnings", file=submission.file_name, n=submission.warnings)
     if submission.state == lifecycle.UNCHANGED:
-        return f"{told} {t('receipt_unchanged', n=submission.repeats_id)}"
+        return level, f"{told} {t('receipt_unchanged', n=submission.repeats_id)}"
     if submission.repeats_id:
-        return f"{told} {t('receipt_repeats', n=submission.repeats_id)}"
-    return told
+        return level, f"{told} {t('receipt_repeats', n=submission.repeats_id)}"
+    return level, told
 
 
 def refused(request: HttpRequest, exc: services.Refused) -> HttpResponse:
@@ -179,13 +183,14 @@ def verdict_context(verdict: Verdict, *, checked: bool) -> dict[str, object]:
 
 
 def verdict_of(submission: Submission) -> Verdict:
-    """The verdict as the receipt keeps it: what the region was shown when it uploaded."""
+    """The verdict as the receipt keeps it, its messages in the reader's language."""
+    lang = current_language()
     return Verdict(
         submission.file_name,
         submission.kind,
         submission.region_code,
         submission.year,
-        [Issue(**i) for i in submission.issues],
+        [issue_records.render(services.schema(), i, lang) for i in submission.issues],
         submission.rows,
         headers=submission.headers,
     )
@@ -218,14 +223,15 @@ def annotated(request: HttpRequest, pk: int) -> HttpResponse:
     region_of(request, sub)
     from pipelines.validate.annotate import annotated_workbook  # openpyxl: only when asked
 
+    lang = current_language()
     data = annotated_workbook(
         uploads.stored_file(sub),
         verdict_of(sub),
         services.schema(),
-        sub.lang,
+        lang,
         services.evstats().limits,
     )
-    name = f"{Path(sub.file_name).stem}_{t('annotated_suffix', sub.lang)}.xlsx"
+    name = f"{Path(sub.file_name).stem}_{t('annotated_suffix', lang)}.xlsx"
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)
 
 
@@ -334,7 +340,8 @@ def explained_warnings(submission: Submission) -> dict[str, object]:
     for issue in review_service.warnings_to_explain(submission):
         answer = answers.get((issue["rule"], issue["row"]))
         reason = reasons.label(answer.reason, lang) if answer else None
-        warnings.append({**issue, "answer": answer, "reason": reason})
+        message = issue_records.render(services.schema(), issue, lang).message
+        warnings.append({**issue, "message": message, "answer": answer, "reason": reason})
     return {"submission": submission, "warnings": warnings}
 
 

@@ -15,6 +15,7 @@ from datetime import UTC
 
 from django.db import DatabaseError
 
+from pipelines.contract.issues import render
 from pipelines.portal.services import Refused, ensure_open, evstats, schema
 from pipelines.register.models import Submission
 from pipelines.register.receipts import receive, stored_path
@@ -93,8 +94,9 @@ def stored_file(submission: Submission) -> bytes:
     return stored_path(evstats(), submission).read_bytes()
 
 
-def submission_json(submission: Submission) -> dict[str, object]:
-    """A receipt as the API gives it; `issues` exactly as `evstats validate --format json`.
+def submission_json(submission: Submission, lang: str) -> dict[str, object]:
+    """A receipt as the API gives it; `issues` as `evstats validate --format json` gives
+    them, each message rendered in `lang` from the rule and parameters the register keeps.
     `in_force` is whether the pipeline has published the file (null before a run looked
     at it); `state` is its place in the lifecycle and `repeats` the earlier receipt of
     the same bytes."""
@@ -111,5 +113,5 @@ def submission_json(submission: Submission) -> dict[str, object]:
         "sha256": submission.sha256,
         "received_at": submission.received_at.astimezone(UTC).isoformat(),
         "in_force": submission.published,
-        "issues": submission.issues,
+        "issues": [render(schema(), i, lang).as_dict() for i in submission.issues],
     }

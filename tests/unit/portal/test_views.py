@@ -19,7 +19,15 @@ from pipelines.portal.texts import t
 from pipelines.register import receipts
 from pipelines.register.models import RegionYear, Submission
 from pipelines.register.runs import record_run
-from tests.unit.portal.conftest import BAD, FIXED, GOOD, PASSWORD, archived, signed_in
+from tests.unit.portal.conftest import (
+    BAD,
+    FIXED,
+    GOOD,
+    PASSWORD,
+    archived,
+    earlier_year,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +105,24 @@ def test_the_banner_is_an_error_for_a_rejected_file_and_says_received_otherwise(
             f"Tiedosto on sama kuin lähetys {held.pk}: se on nyt jälleen käytössä.",
         )
     ]
+
+
+def test_the_banner_is_amber_for_a_file_accepted_with_warnings(contact):
+    """41 incidents against 20 in 2022, in the same shares: accepted, with the one
+    plausibility warning incidents_changed to explain."""
+    earlier_year(incidents=20)
+    header, *rows = GOOD.decode().splitlines()
+    lines = [f"{copy}{row}" for copy in ("a", "b") for row in rows] + [f"c{rows[0]}"]
+    doubled = "\n".join([header, *lines]).encode()
+    assert banner(signed_in(contact), doubled, "kaksi.csv") == [
+        (
+            "warning",
+            "Tiedosto kaksi.csv vastaanotettu, mutta siinä on 1 varoitus: "
+            "tarkista se alta ja korjaa tai selitä.",
+        )
+    ]
+    sent = Submission.objects.get(file_name="kaksi.csv")
+    assert [i["rule"] for i in sent.issues] == ["incidents_changed"]
 
 
 def test_check_only_stores_nothing(contact, data_dir):
@@ -306,3 +332,23 @@ def test_a_register_that_does_not_answer_is_told_in_the_readers_language(
     assert t("register_unavailable", "en") in text(response)
     assert "database is locked" not in text(response)
     assert Submission.objects.count() == 0
+
+
+def test_a_finnish_uploads_verdict_reads_in_the_readers_language(contact, token):
+    """The register keeps codes and parameters: the same receipt reads in Swedish on a
+    Swedish page and in English from the API, whatever language it was sent in."""
+    client = signed_in(contact)
+    send(client, BAD)
+    sub = Submission.objects.get()
+    assert sub.lang == "fi"
+    [issue] = sub.issues
+    assert "message" not in issue
+    assert issue["params"]["expected"]["sv"].startswith("Verbalt eller psykiskt våld (verbal)")
+    client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
+    page = text(client.get(f"/submissions/{sub.pk}/"))
+    assert "Värdet ”shouting” är inte tillåtet i kolumnen incident_type." in page
+    assert "ei ole sallittu" not in page
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    [shown] = api.get(f"/api/v1/submissions/{sub.pk}?lang=en").json()["issues"]
+    assert shown["message"].startswith("The value “shouting” is not allowed in column")
+    assert "Verbal or mental violence (verbal)" in shown["message"]
