@@ -4,15 +4,13 @@ page a sheet, where it printed eight pages of one column each."""
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 
 import openpyxl
-from pypdf import PdfReader
 
 from pipelines.validate.annotate import annotated_workbook
 from pipelines.validate.verdict import SubmissionFile, validate_files
 from tests.conftest import GOOD_ROW, INCIDENT_HEADER, TODAY
+from tests.workbooks import printed_pages
 
 # Five rows of region 05's incidents, each with one error: ten issues in all at most.
 ROWS = [GOOD_ROW.replace("X1", f"X{n}").replace(",A,", ",E,") for n in range(1, 6)]
@@ -27,21 +25,4 @@ def test_the_annotated_copy_prints_a_page_a_sheet(schema, tmp_path):
     path = tmp_path / "huono_korostettu.xlsx"
     path.write_bytes(annotated_workbook(DATA, verdict, schema, "fi"))
     assert len(openpyxl.load_workbook(io.BytesIO(path.read_bytes())).worksheets) == 2
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice (soffice) is required: make test installs it"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    assert len(PdfReader(tmp_path / "huono_korostettu.pdf").pages) == 2
+    assert printed_pages(path, tmp_path) == 2
