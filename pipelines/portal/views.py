@@ -3,6 +3,7 @@ the collection. Every view that shows a submission checks its region first."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import smtplib
@@ -120,7 +121,10 @@ def upload(request: HttpRequest) -> HttpResponse:
     try:
         if request.POST.get("action") == "check":
             verdict = uploads.check(upload_, region_code, year, lang)
-            return render(request, "portal/verdict.html", verdict_context(verdict, checked=True))
+            context = verdict_context(verdict, checked=True)
+            if verdict.issues:
+                context["annotated"] = checked_copy(upload_, verdict, lang)
+            return render(request, "portal/verdict.html", context)
         channel = "analyst" if user.is_analyst else "portal"
         submission, _ = uploads.submit(upload_, region_code, year, lang, channel, user=user)
     except services.Refused as exc:
@@ -128,6 +132,21 @@ def upload(request: HttpRequest) -> HttpResponse:
     level, told = receipt_message(submission)
     messages.add_message(request, level, told)
     return redirect("submission", pk=submission.pk)
+
+
+def checked_copy(upload_: uploads.Upload, verdict: Verdict, lang: str) -> dict[str, str]:
+    """The annotated copy of a file only checked, as a link that holds it (a data: URL):
+    built from the bytes of this request and sent in its answer, so nothing of a file
+    the region did not submit is kept on the server, and no second request must find it."""
+    data = uploads.annotated_copy(upload_.data, verdict, lang)
+    return {
+        "name": annotated_name(verdict.file, lang),
+        "href": f"data:{XLSX};base64,{base64.b64encode(data).decode()}",
+    }
+
+
+def annotated_name(file_name: str, lang: str) -> str:
+    return f"{Path(file_name).stem}_{t('annotated_suffix', lang)}.xlsx"
 
 
 def receipt_message(submission: Submission) -> tuple[int, str]:
@@ -221,17 +240,9 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
 def annotated(request: HttpRequest, pk: int) -> HttpResponse:
     sub = get_object_or_404(Submission, pk=pk)
     region_of(request, sub)
-    from pipelines.validate.annotate import annotated_workbook  # openpyxl: only when asked
-
     lang = current_language()
-    data = annotated_workbook(
-        uploads.stored_file(sub),
-        verdict_of(sub),
-        services.schema(),
-        lang,
-        services.evstats().limits,
-    )
-    name = f"{Path(sub.file_name).stem}_{t('annotated_suffix', lang)}.xlsx"
+    data = uploads.annotated_copy(uploads.stored_file(sub), verdict_of(sub), lang)
+    name = annotated_name(sub.file_name, lang)
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)
 
 

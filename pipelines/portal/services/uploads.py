@@ -89,6 +89,13 @@ def submit(
     return submission, verdict
 
 
+def annotated_copy(data: bytes, verdict: Verdict, lang: str) -> bytes:
+    """The file as an XLSX workbook with the verdict's issues marked in it, in `lang`."""
+    from pipelines.validate.annotate import annotated_workbook  # openpyxl: only when asked
+
+    return annotated_workbook(data, verdict, schema(), lang, evstats().limits)
+
+
 def stored_file(submission: Submission) -> bytes:
     """The bytes a receipt stands for, exactly as sent."""
     return stored_path(evstats(), submission).read_bytes()

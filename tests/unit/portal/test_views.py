@@ -1,5 +1,6 @@
 """The pages: sign-in, a region's upload and receipts, the analyst's collection view."""
 
+import base64
 import csv
 import errno
 import hashlib
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
@@ -130,6 +132,25 @@ def test_check_only_stores_nothing(contact, data_dir):
     assert "Tarkistuksen tulos" in page and "HYVÄKSYTTY" in page and "20 riviä" in page
     assert Submission.objects.count() == 0 and not (data_dir / "inbox").exists()
     assert not (data_dir / "archive").exists()
+
+
+def test_a_checked_file_with_issues_offers_its_annotated_copy_and_keeps_nothing(contact, data_dir):
+    response = send(signed_in(contact), BAD, action="check", name="huono.csv")
+    [link] = re.findall(
+        r'<a class="button" href="([^"]+)" download="([^"]+)"', response.content.decode()
+    )
+    href, name = link
+    prefix = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
+    assert href.startswith(prefix) and name == "huono_tarkistettu.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(href.removeprefix(prefix))))
+    marked = [c for row in book["Tapahtumat"].iter_rows() for c in row if c.comment]
+    assert [(c.coordinate, c.value) for c in marked] == [("F3", "shouting")]
+    assert "Sallitut arvot" in marked[0].comment.text
+    assert Submission.objects.count() == 0
+    assert not (data_dir / "archive").exists() and not (data_dir / "inbox").exists()
+    # A file without issues has nothing to mark.
+    clean = send(signed_in(contact), GOOD, action="check").content.decode()
+    assert "data:application" not in clean
 
 
 def test_a_contact_never_sees_another_regions_receipt(contact, other_contact):
