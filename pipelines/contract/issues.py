@@ -66,12 +66,17 @@ def _mask(value: object) -> object:
 
 def render(schema: Schema, record: Mapping[str, Any], lang: str) -> Issue:
     """A stored issue with its message in `lang`. A record from before issues were
-    kept as parameters that the migration could not read keeps its old text."""
+    kept as parameters that the migration could not read keeps its old text; one whose
+    rule or wording has since gone or changed past its parameters says its rule's code
+    rather than fail the page."""
     fields = {k: record.get(k) for k in RECORD_FIELDS if k != "params"}
-    if "params" not in record:
+    params = record.get("params")
+    if params is None:
         return Issue(**fields, message=str(record.get("message", "")))
-    params = record["params"]
-    message = schema.message(record["rule"], lang, value=record["value"], **_in(lang, params))
+    try:
+        message = schema.message(record["rule"], lang, value=record["value"], **_in(lang, params))
+    except KeyError:
+        message = str(record["rule"])
     return Issue(**fields, message=message, params=params)
 
 
