@@ -61,6 +61,7 @@ def test_validate_json(tmp_path, capsys):
         "value": "05",
         "rule": "region_mismatch",
         "message": "The row is for region 05, but the file was submitted for region 07.",
+        "params": {"column": "region_code", "expected": "07"},  # what renders it in any language
     }
 
 
