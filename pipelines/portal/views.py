@@ -122,8 +122,10 @@ def upload(request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "check":
             verdict = uploads.check(upload_, region_code, year, lang)
             context = verdict_context(verdict, checked=True)
-            if verdict.issues:
+            if verdict.issues and verdict.rows <= uploads.CHECKED_COPY_MAX_ROWS:
                 context["annotated"] = checked_copy(upload_, verdict, lang)
+            elif verdict.issues:
+                context["annotated_on_receipt"] = uploads.CHECKED_COPY_MAX_ROWS
             return render(request, "portal/verdict.html", context)
         channel = "analyst" if user.is_analyst else "portal"
         submission, _ = uploads.submit(upload_, region_code, year, lang, channel, user=user)

@@ -89,6 +89,13 @@ def submit(
     return submission, verdict
 
 
+# The rows up to which a check's answer carries the annotated copy. A region's file has
+# tens of rows, a missions file twelve; the copy of 1,000 rows with 500 issues takes about
+# a second, of 20,000 rows most of a minute, too long to add to every check of such a
+# file, whose copy its receipt then offers.
+CHECKED_COPY_MAX_ROWS = 2000
+
+
 def annotated_copy(data: bytes, verdict: Verdict, lang: str) -> bytes:
     """The file as an XLSX workbook with the verdict's issues marked in it, in `lang`."""
     from pipelines.validate.annotate import annotated_workbook  # openpyxl: only when asked

@@ -153,6 +153,16 @@ def test_a_checked_file_with_issues_offers_its_annotated_copy_and_keeps_nothing(
     assert "data:application" not in clean
 
 
+def test_a_checked_file_longer_than_the_bound_points_to_its_receipt_for_the_copy(
+    contact, monkeypatch
+):
+    """BAD has 20 rows: with the bound at 19 the answer carries no copy, and says why."""
+    monkeypatch.setattr("pipelines.portal.services.uploads.CHECKED_COPY_MAX_ROWS", 19)
+    page = send(signed_in(contact), BAD, action="check").content.decode()
+    assert "data:application" not in page
+    assert "Tiedostossa on yli 19 riviä: korostettu kopio tehdään vain lähetetystä" in page
+
+
 def test_a_contact_never_sees_another_regions_receipt(contact, other_contact):
     send(signed_in(other_contact), GOOD.replace(b",05,", b",06,"))
     theirs = Submission.objects.get()
