@@ -66,3 +66,9 @@ urlpatterns = [
     re_path(r"^api/", api.not_found),
     path("admin/", admin.site.urls),
 ]
+
+# The portal's own error pages, in the reader's language (`errors.py`).
+handler400 = "pipelines.portal.errors.bad_request"
+handler403 = "pipelines.portal.errors.forbidden"
+handler404 = "pipelines.portal.errors.not_found"
+handler500 = "pipelines.portal.errors.server_error"

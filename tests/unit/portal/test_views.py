@@ -258,11 +258,11 @@ def test_a_failed_run_is_shown_to_the_analyst(analyst):
     record_run(2023, "abc123", "failure", at=datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
     page = text(client.get("/collection/2023/"))
     # In Helsinki time, as every time on the pages.
-    assert "Tilastoajo viimeksi: 26.11.2026 07:00." in page
-    assert "tilastoajo epäonnistui (26.11.2026 07:00, ajo abc123)" in page
+    assert "Tilastoajo viimeksi: 26.11.2026 klo 7.00." in page
+    assert "tilastoajo epäonnistui (26.11.2026 klo 7.00, ajo abc123)" in page
     record_run(2023, "def456", "success", at=datetime(2026, 11, 27, 5, 0, tzinfo=UTC))
     page = text(client.get("/collection/2023/"))
-    assert "epäonnistui" not in page and "Tilastoajo viimeksi: 27.11.2026 07:00." in page
+    assert "epäonnistui" not in page and "Tilastoajo viimeksi: 27.11.2026 klo 7.00." in page
 
 
 def test_the_filled_template_is_taken_and_its_annotated_copy_comes_back(contact, data_dir, schema):
@@ -317,17 +317,17 @@ def test_a_cell_shows_the_latest_files_own_verdict_and_the_file_in_force_apart(
     # The latest upload with its own verdict and time, linked to its receipt ...
     assert state == "accepted"  # a file is in force: the region's incidents are in
     shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", incidents)).strip()
-    assert shown.startswith("Hylätty 5.3.2026 14:40 ")
-    assert f'href="/submissions/{bad.pk}/">5.3.2026 14:40</a>' in incidents
+    assert shown.startswith("Hylätty 5.3.2026 klo 14.40 ")
+    assert f'href="/submissions/{bad.pk}/">5.3.2026 klo 14.40</a>' in incidents
     # ... and apart from it, the file in force, which no run has processed yet.
-    assert "Käytössä oleva tiedosto: 2.3.2026 10:15 Ei vielä käsitelty" in shown
-    assert f'href="/submissions/{good.pk}/">2.3.2026 10:15</a>' in incidents
+    assert "Käytössä oleva tiedosto: 2.3.2026 klo 10.15 Ei vielä käsitelty" in shown
+    assert f'href="/submissions/{good.pk}/">2.3.2026 klo 10.15</a>' in incidents
     assert "Hyväksytty" not in shown
     assert missing_state == "missing" and "Puuttuu" in missions
     # A region with only a rejected file: its verdict and time, and nothing in force.
     (state, only_rejected), _ = cells(html, "06")
     shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", only_rejected)).strip()
-    assert (state, shown) == ("rejected", "Hylätty 6.3.2026 11:00")
+    assert (state, shown) == ("rejected", "Hylätty 6.3.2026 klo 11.00")
     page = text(signed_in(analyst).get("/collection/2023/"))
     assert "Tapahtumat: 1 hyväksytty, 1 hylätty, 20 puuttuu" in page
 
