@@ -3,6 +3,7 @@ the collection. Every view that shows a submission checks its region first."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import smtplib
@@ -19,8 +20,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from pipelines.contract import issues as issue_records
 from pipelines.contract.i18n import LANGUAGES
-from pipelines.contract.issues import Issue
 from pipelines.contract.template import write_templates
 from pipelines.portal import ratelimits, services
 from pipelines.portal.forms import ExplanationForm, ReleaseForm, ReviewForm, UploadForm
@@ -136,27 +137,51 @@ def upload(request: HttpRequest) -> HttpResponse:
     try:
         if request.POST.get("action") == "check":
             verdict = uploads.check(upload_, region_code, year, lang)
-            return render(request, "portal/verdict.html", verdict_context(verdict, checked=True))
+            context = verdict_context(verdict, checked=True)
+            if verdict.issues and verdict.rows <= uploads.CHECKED_COPY_MAX_ROWS:
+                context["annotated"] = checked_copy(upload_, verdict, lang)
+            elif verdict.issues:
+                context["annotated_on_receipt"] = uploads.CHECKED_COPY_MAX_ROWS
+            return render(request, "portal/verdict.html", context)
         channel = "analyst" if user.is_analyst else "portal"
         submission, _ = uploads.submit(upload_, region_code, year, lang, channel, user=user)
     except services.Refused as exc:
         return refused(request, exc)
-    told = receipt_message(submission)
-    (messages.success if submission.accepted else messages.error)(request, told)
+    level, told = receipt_message(submission)
+    messages.add_message(request, level, told)
     return redirect("submission", pk=submission.pk)
 
 
-def receipt_message(submission: Submission) -> str:
-    """What the receipt's banner says: it matches the verdict and says when the file
-    changed nothing or brought an earlier file back into force."""
+def checked_copy(upload_: uploads.Upload, verdict: Verdict, lang: str) -> dict[str, str]:
+    """The annotated copy of a file only checked, as a link that holds it (a data: URL):
+    built from the bytes of this request and sent in its answer, so nothing of a file
+    the region did not submit is kept on the server, and no second request must find it."""
+    data = uploads.annotated_copy(upload_.data, verdict, lang)
+    return {
+        "name": annotated_name(verdict.file, lang),
+        "href": f"data:{XLSX};base64,{base64.b64encode(data).decode()}",
+    }
+
+
+def annotated_name(file_name: str, lang: str) -> str:
+    return f"{Path(file_name).stem}_{t('annotated_suffix', lang)}.xlsx"
+
+
+def receipt_message(submission: Submission) -> tuple[int, str]:
+    """The receipt's banner, as the verdict below it: red for a rejected file, amber for
+    one accepted with warnings, green otherwise; it says when the file changed nothing
+    or brought an earlier file back into force."""
     if not submission.accepted:
-        return t("receipt_rejected", file=submission.file_name)
-    told = t("received_message", file=submission.file_name)
+        return messages.ERROR, t("receipt_rejected", file=submission.file_name)
+    level, told = messages.SUCCESS, t("received_message", file=submission.file_name)
+    if submission.warnings:
+        level = messages.WARNING
+        told = t("received_with_warnings", file=submission.file_name, n=submission.warnings)
     if submission.state == lifecycle.UNCHANGED:
-        return f"{told} {t('receipt_unchanged', n=submission.repeats_id)}"
+        return level, f"{told} {t('receipt_unchanged', n=submission.repeats_id)}"
     if submission.repeats_id:
-        return f"{told} {t('receipt_repeats', n=submission.repeats_id)}"
-    return told
+        return level, f"{told} {t('receipt_repeats', n=submission.repeats_id)}"
+    return level, told
 
 
 def refused(request: HttpRequest, exc: services.Refused) -> HttpResponse:
@@ -195,13 +220,14 @@ def verdict_context(verdict: Verdict, *, checked: bool) -> dict[str, object]:
 
 
 def verdict_of(submission: Submission) -> Verdict:
-    """The verdict as the receipt keeps it: what the region was shown when it uploaded."""
+    """The verdict as the receipt keeps it, its messages in the reader's language."""
+    lang = current_language()
     return Verdict(
         submission.file_name,
         submission.kind,
         submission.region_code,
         submission.year,
-        [Issue(**i) for i in submission.issues],
+        [issue_records.render(services.schema(), i, lang) for i in submission.issues],
         submission.rows,
         headers=submission.headers,
     )
@@ -242,16 +268,9 @@ def submission_status(request: HttpRequest, pk: int) -> JsonResponse:
 def annotated(request: HttpRequest, pk: int) -> HttpResponse:
     sub = get_object_or_404(Submission, pk=pk)
     region_of(request, sub)
-    from pipelines.validate.annotate import annotated_workbook  # openpyxl: only when asked
-
-    data = annotated_workbook(
-        uploads.stored_file(sub),
-        verdict_of(sub),
-        services.schema(),
-        sub.lang,
-        services.evstats().limits,
-    )
-    name = f"{Path(sub.file_name).stem}_{t('annotated_suffix', sub.lang)}.xlsx"
+    lang = current_language()
+    data = uploads.annotated_copy(uploads.stored_file(sub), verdict_of(sub), lang)
+    name = annotated_name(sub.file_name, lang)
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)
 
 
@@ -360,7 +379,8 @@ def explained_warnings(submission: Submission) -> dict[str, object]:
     for issue in review_service.warnings_to_explain(submission):
         answer = answers.get((issue["rule"], issue["row"]))
         reason = reasons.label(answer.reason, lang) if answer else None
-        warnings.append({**issue, "answer": answer, "reason": reason})
+        message = issue_records.render(services.schema(), issue, lang).message
+        warnings.append({**issue, "message": message, "answer": answer, "reason": reason})
     return {"submission": submission, "warnings": warnings}
 
 

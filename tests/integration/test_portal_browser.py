@@ -271,6 +271,59 @@ def test_the_browser_enforces_the_content_security_policy(browser: Browser, port
     ]
 
 
+def test_the_banner_matches_the_verdict_and_a_verdict_reads_in_the_readers_language(
+    browser: Browser, portal: Portal, tmp_path: Path
+):
+    """A rejected file's banner is red as its verdict (it was a green 'received'), a
+    file with warnings gets an amber one; the Finnish upload's receipt reads in Swedish
+    on a Swedish page; a check offers its annotated copy, kept nowhere."""
+    context = browser.new_context(accept_downloads=True, locale="fi-FI")
+    page = context.new_page()
+    sign_in(page, portal, "kontakti@alue05.example")
+    bad = tmp_path / "huono.csv"
+    bad.write_bytes(BAD)
+    page.locator("#id_year").select_option("2023")
+    page.get_by_label("Tiedosto", exact=True).set_input_files(bad)
+    page.get_by_role("button", name="Lähetä", exact=True).click()
+    banner = page.locator(".messages")
+    expect(banner).to_have_count(1)
+    expect(banner).to_have_class("messages error")
+    expect(banner).to_contain_text("Tiedosto huono.csv hylättiin.")
+    assert banner.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(251, 238, 238)"
+    expect(page.locator(".verdict")).to_contain_text("HYLÄTTY")
+
+    page.get_by_role("button", name="Svenska").click()
+    message = page.locator("table.issues tbody tr").first.locator("td").nth(4)
+    expect(message).to_contain_text("Värdet ”shouting” är inte tillåtet i kolumnen incident_type.")
+    expect(message).to_contain_text("Verbalt eller psykiskt våld (verbal)")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(tmp_path / "receipt-sv.png"), full_page=True)
+    page.get_by_role("button", name="Suomi").click()
+
+    page.goto(portal.url)
+    page.locator("#id_year").select_option("2023")
+    page.get_by_label("Tiedosto", exact=True).set_input_files(bad)
+    page.get_by_role("button", name="Tarkista lähettämättä").click()
+    expect(page.locator(".verdict")).to_contain_text("HYLÄTTY")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="korostettu").click()
+    assert download.value.suggested_filename == "huono_tarkistettu.xlsx"
+    copy = tmp_path / "tarkistettu.xlsx"
+    download.value.save_as(copy)
+    marked = [c for row in load_workbook(copy)["Tapahtumat"].iter_rows() for c in row if c.comment]
+    assert [(c.coordinate, c.value) for c in marked] == [("F3", "shouting")]
+
+    page.goto(portal.url)
+    page.locator("#id_year").select_option("2023")
+    page.get_by_label("Tiedosto", exact=True).set_input_files(doubled_file(portal, tmp_path))
+    page.get_by_role("button", name="Lähetä", exact=True).click()
+    expect(banner).to_have_class("messages warning")
+    expect(banner).to_contain_text("vastaanotettu, mutta siinä on 1 varoitus")
+    assert banner.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(251, 243, 230)"
+    expect(page.locator(".verdict")).to_contain_text("HYVÄKSYTTY")
+    context.close()
+
+
 def test_the_server_log_keeps_one_time_zone_finlands(portal: Portal):
     """Every time in the server's log (gunicorn's master and workers, the portal's own
     lines after a page that is not there) is written in Finland's zone."""
