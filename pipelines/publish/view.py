@@ -21,6 +21,7 @@ from typing import Any
 from pipelines.contract.schema import Schema
 from pipelines.publish.numbers import (
     NOT_AVAILABLE,
+    RATE_DECIMALS,
     SUPPRESSED,
     fmt_number,
     fmt_percent,
@@ -163,7 +164,9 @@ def _key_figures(data: ReportData, t: Texts, lang: str) -> tuple[list[tuple[str,
             count_pct=(
                 fmt_signed(pct, lang, 1) + percent_sign(lang) if pct is not None else SUPPRESSED
             ),
-            rate_change=fmt_signed(rate_diff, lang, 2) if rate_diff is not None else SUPPRESSED,
+            rate_change=fmt_signed(rate_diff, lang, RATE_DECIMALS)
+            if rate_diff is not None
+            else SUPPRESSED,
         )
         if data.year in data.breaks:
             change += " " + data.breaks[data.year][lang]
@@ -171,7 +174,7 @@ def _key_figures(data: ReportData, t: Texts, lang: str) -> tuple[list[tuple[str,
         (t("kf_incidents"), _number(nat["incidents"], lang), ""),
         (t("kf_missions"), _number(nat["missions"], lang), ""),
         (t("kf_one_per"), _number(nat["missions_per_incident"], lang), ""),
-        (t("kf_rate"), _number(nat["incidents_per_1000_missions"], lang, 2), ""),
+        (t("kf_rate"), _number(nat["incidents_per_1000_missions"], lang, RATE_DECIMALS), ""),
         (
             t("kf_regions"),
             t("kf_regions_value", n=nat["regions_reporting"], total=data.regions_total),
@@ -184,7 +187,7 @@ def _key_figures(data: ReportData, t: Texts, lang: str) -> tuple[list[tuple[str,
         year=data.year,
         incidents=_number(nat["incidents"], lang),
         one_per=_number(nat["missions_per_incident"], lang),
-        rate=_number(nat["incidents_per_1000_missions"], lang, 2),
+        rate=_number(nat["incidents_per_1000_missions"], lang, RATE_DECIMALS),
         regions=nat["regions_reporting"],
     )
     return figures, summary
@@ -219,7 +222,7 @@ def regions_section(data: ReportData, schema: Schema, t: Texts) -> Section:
                 short.label(r["region_code"], lang),
                 _number(r["incidents"], lang, missing=hidden),
                 _number(r["missions"], lang),
-                _number(r["incidents_per_1000_missions"], lang, 2, missing=hidden),
+                _number(r["incidents_per_1000_missions"], lang, RATE_DECIMALS, missing=hidden),
                 _number(r["missions_per_incident"], lang, missing=NOT_AVAILABLE),
                 flags.get(r["flag"], ""),
             ]
@@ -230,7 +233,7 @@ def regions_section(data: ReportData, schema: Schema, t: Texts) -> Section:
             t("national"),
             _number(nat["incidents"], lang),
             _number(nat["missions"], lang),
-            _number(nat["incidents_per_1000_missions"], lang, 2),
+            _number(nat["incidents_per_1000_missions"], lang, RATE_DECIMALS),
             _number(nat["missions_per_incident"], lang),
             "",
         ]
@@ -359,7 +362,7 @@ def trend_section(data: ReportData, t: Texts) -> Section:
             str(r["year"]),
             _number(r["incidents"], lang),
             _number(r["missions"], lang),
-            _number(r["incidents_per_1000_missions"], lang, 2),
+            _number(r["incidents_per_1000_missions"], lang, RATE_DECIMALS),
             str(r["regions_reporting"]),
         ]
         for r in data.trend
@@ -481,9 +484,14 @@ def _regions_chart(data: ReportData, schema: Schema, t: Texts) -> Chart:
     gaps = [gap_symbol(r) for r in data.regions if r["incidents_per_1000_missions"] is None]
     national = data.national["incidents_per_1000_missions"]
     description = [
-        t("desc_regions", national=_number(national, lang, 2, missing=NOT_AVAILABLE)),
+        t("desc_regions", national=_number(national, lang, RATE_DECIMALS, missing=NOT_AVAILABLE)),
         _range(
-            t, [(name, rate, _number(rate, lang, 2)) for name, rate, *_ in bars if rate is not None]
+            t,
+            [
+                (name, rate, _number(rate, lang, RATE_DECIMALS))
+                for name, rate, *_ in bars
+                if rate is not None
+            ],
         ),
         *_gaps(t, gaps.count(SUPPRESSED), gaps.count(NOT_AVAILABLE)),
     ]
@@ -494,7 +502,7 @@ def _regions_chart(data: ReportData, schema: Schema, t: Texts) -> Chart:
             "rows": bars,
             "national": national,
             "axis": t("rate_axis"),
-            "national_label": t("national_line", rate=_number(national, lang, 2)),
+            "national_label": t("national_line", rate=_number(national, lang, RATE_DECIMALS)),
             "unreliable_label": t("legend_unreliable", n=data.rules.unreliable_below),
             "reliable_label": t("legend_reliable"),
         },
@@ -576,7 +584,7 @@ def _trend_chart(data: ReportData, t: Texts) -> Chart:
             "desc_trend_point",
             year=r["year"],
             count=_number(r["incidents"], lang),
-            rate=_number(r["incidents_per_1000_missions"], lang, 2),
+            rate=_number(r["incidents_per_1000_missions"], lang, RATE_DECIMALS),
         )
         for r in ends
     )

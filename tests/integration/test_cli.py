@@ -461,17 +461,17 @@ def test_submit_answers_in_the_language_asked_for(tmp_path, capsys):
         (
             "fi",
             "26",
-            "2023: 26 tapahtumaa, 75000 tehtävää, 0.3467 / 1 000 tehtävää, 4 aluetta raportoi",
+            "2023: 26 tapahtumaa, 75\u00a0000 tehtävää, 0,35 / 1 000 tehtävää, 4 aluetta raportoi",
         ),
         (
             "sv",
             "1",
-            "2023: 1 händelse, 75000 uppdrag, 0.3467 per 1 000 uppdrag, 4 områden rapporterar",
+            "2023: 1 händelse, 75\u00a0000 uppdrag, 0,35 per 1 000 uppdrag, 4 områden rapporterar",
         ),
         (
             "en",
             "",
-            "2023: – incidents, 75000 missions, 0.3467 per 1,000 missions, 4 regions reporting",
+            "2023: – incidents, 75,000 missions, 0.35 per 1,000 missions, 4 regions reporting",
         ),
     ],
 )
