@@ -34,9 +34,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="portal/login.html", authentication_form=SignInForm
-        ),
+        views.SignInView.as_view(authentication_form=SignInForm),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
