@@ -43,7 +43,7 @@ from pipelines.publish.release import (
     version_name,
 )
 from pipelines.publish.report_data import load_series_breaks
-from pipelines.publish.view import report_texts, suffix
+from pipelines.publish.view import Texts, report_texts, suffix
 
 TEMPLATES = Path(__file__).resolve().parent / "site_templates"
 INDEX = "releases.json"
@@ -344,11 +344,9 @@ def area_chart(
 
 
 def area_rows(series: list[AreaYear], w: Words, breaks: list[int]) -> list[list[str]]:
-    flags = {
-        k: w(f"flag_{k}")
-        for k in ("suppressed", "unreliable", "not_submitted", "incidents_missing")
-    }
-    flags["missions_missing"] = w("flag_missions_missing")
+    """The chart's numbers as a table: each year's cells as published, the row's flag in
+    words (as the report's tables say it) and a series break where one starts."""
+    flags = Texts(w.lang).flags()
     rows = []
     for s in series:
         notes = [flags[s.flag]] if s.flag else []
@@ -367,7 +365,7 @@ def area_rows(series: list[AreaYear], w: Words, breaks: list[int]) -> list[list[
 
 
 class Builder:
-    """The site's pages in every language from the releases, written under `out`."""
+    """The site's pages in every language, each with what it shows, from the releases."""
 
     def __init__(
         self, releases: list[Released], schema: Schema, site_url: str, next_release: str
@@ -382,18 +380,18 @@ class Builder:
         self.breaks = sorted(
             y for y in load_series_breaks() if min(years, default=0) < y <= max(years, default=0)
         )
-        self.pages: list[Page] = []
 
     def current(self, year: int) -> Released:
         return next(r for r in self.latest if r.year == year)
 
     def build_pages(self) -> list[Page]:
+        pages = []
         for lang in i18n.LANGUAGES:
             w = Words(lang)
-            self.pages.append(Page((), "front.html.j2", w("site_name"), lang, self._front(w)))
+            pages.append(Page((), "front.html.j2", w("site_name"), lang, self._front(w)))
             for year in sorted({r.year for r in self.releases}):
                 of_year = [r for r in self.releases if r.year == year]
-                self.pages.append(
+                pages.append(
                     Page(
                         (str(year),),
                         "year.html.j2",
@@ -402,17 +400,15 @@ class Builder:
                         {"year": year, "current": self.current(year), "releases": of_year},
                     )
                 )
-                for r in of_year:
-                    self.pages.append(self._release_page(r, w))
-            self.pages.append(
+                pages += [self._release_page(r, w) for r in of_year]
+            pages.append(
                 Page((AREAS,), "areas.html.j2", w("areas_title"), lang, {"areas": self._areas(w)})
             )
-            for code in self.regions:
-                self.pages.append(self._area_page(code, w))
-            self.pages.append(
+            pages += [self._area_page(code, w) for code in self.regions]
+            pages.append(
                 Page((QUALITY,), "quality.html.j2", w("quality_title"), lang, self._quality(w))
             )
-        return self.pages
+        return pages
 
     def _areas(self, w: Words) -> list[tuple[str, str]]:
         names = self.schema.codelists["regions"]
@@ -421,10 +417,8 @@ class Builder:
         ]
 
     def _front(self, w: Words) -> dict[str, Any]:
-        newest = max(self.releases, key=lambda r: (r.date, r.year, r.number), default=None)
         latest = max(self.latest, key=lambda r: r.year, default=None)
         return {
-            "newest": newest,
             "latest": latest,
             "figures": _key_figures(latest, w, len(self.regions)) if latest else [],
             "releases": sorted(self.releases, key=lambda r: (-r.year, -r.number)),
@@ -435,7 +429,6 @@ class Builder:
 
     def _release_page(self, r: Released, w: Words) -> Page:
         title = w("release_title", year=r.year, name=r.name)
-        path = page_path(w.lang, str(r.year), r.name)
         report = w("title", year=r.year)
         cite = w(
             "cite_text",
@@ -443,7 +436,7 @@ class Builder:
             title=report,
             name=r.name,
             date=w.day(r.date),
-            url=public_url(self.site_url, page_path("fi", str(r.year), r.name)),
+            url=public_url(self.site_url, page_path(w.lang, str(r.year), r.name)),
         )
         return Page(
             (str(r.year), r.name),
@@ -460,7 +453,6 @@ class Builder:
                 "downloads": _downloads(r, w),
                 "cite": cite,
                 "revisions": _revision_rows(r, w),
-                "path": path,
             },
         )
 

@@ -164,7 +164,7 @@ def test_release_pages_show_the_released_figures(site: Path):
     ]
     en = text(page(site, "2023/v2", "en"))
     assert "This release revises release v1: 6 published values changed." in en
-    assert "Release v2, 2024-04-02." in en and "https://evstats.example.org/2023/v2/" in en
+    assert "Release v2, 2024-04-02." in en and "https://evstats.example.org/en/2023/v2/" in en
     year = page(site, "2023")
     assert 'href="v2/index.html"' in year and "voimassa oleva julkaisu on v2" in text(year)
 
