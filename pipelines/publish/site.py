@@ -333,7 +333,10 @@ def area_chart(
     with plt.rc_context(charts.STYLE):
         FigureCanvasSVG(fig).print_svg(text, metadata={"Date": None, "Creator": None})
     svg = charts.accessible_svg(
-        text.getvalue(), f"area{code}", w("area_chart_title", area=area), w("area_chart_desc")
+        text.getvalue(),
+        f"area{code}",
+        w("area_chart_title", area=area),
+        chart_description(series, w, breaks),
     )
     # Inline in HTML: no XML prolog, doctype or RDF metadata, which HTML does not take.
     svg = svg[svg.index("<svg") :]
@@ -341,6 +344,29 @@ def area_chart(
     if start >= 0:
         svg = svg[:start] + svg[end + len("</metadata>") :]
     return svg
+
+
+def chart_description(series: list[AreaYear], w: Words, breaks: list[int]) -> str:
+    """What the chart shows, for readers who do not see it, in the report's words: each
+    published year's figures, how many years are hidden or not available, the series
+    breaks, and where the table of the same numbers is. Only published values are named."""
+    points = [
+        w("desc_trend_point", year=s.year, count=w.number(s.incidents), rate=w.number(s.rate, 2))
+        for s in series
+        if s.incidents
+    ]
+    hidden = sum(s.flag == "suppressed" for s in series)
+    missing = sum(not s.incidents and s.flag != "suppressed" for s in series)
+    return " ".join(
+        [
+            w("desc_trend"),
+            w("desc_trend_points", points="; ".join(points)) if points else w("desc_none"),
+            *([w("desc_hidden", n=hidden)] if hidden else []),
+            *([w("desc_missing", n=missing)] if missing else []),
+            *([f"{w('series_break')}: {', '.join(map(str, breaks))}."] if breaks else []),
+            w("area_chart_desc"),
+        ]
+    )
 
 
 def area_rows(series: list[AreaYear], w: Words, breaks: list[int]) -> list[list[str]]:

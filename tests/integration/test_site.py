@@ -228,6 +228,8 @@ def test_each_area_has_its_released_years_with_hidden_cells_as_the_tables_show_t
     assert 'role="img" aria-labelledby="area05-title" aria-describedby="area05-desc"' in chart
     assert "Varsinais-Suomen hyvinvointialue: ilmoitetut tilanteet ja suhdeluku" in chart
     assert ">Tilastomuutos<" in chart  # the break, drawn between 2022 and 2023
+    described = re.search(r'<desc id="area01-desc">([^<]+)', page(site, "areas/01")).group(1)
+    assert "Ei julkaista (..): 1. Tilastomuutos: 2023." in described
     sv = text(page(site, "areas/01", "sv"))
     assert "2023 .. 6 000 .. publiceras inte; Tidsseriebrott" in sv
 

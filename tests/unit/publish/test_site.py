@@ -11,7 +11,9 @@ import pytest
 from pipelines.contract.i18n import LANGUAGES
 from pipelines.publish.site import (
     TEMPLATES,
+    AreaYear,
     Words,
+    chart_description,
     feed_path,
     page_path,
     public_url,
@@ -96,3 +98,23 @@ def test_every_word_the_site_says_exists_and_every_site_word_is_said():
     quoted = set(re.findall(r"""['"]([a-z0-9_]+)['"]""", sources()))
     patterned = {k for k in site_texts() if k.startswith("change_")}
     assert set(site_texts()) - quoted - patterned == set()
+
+
+def test_a_charts_description_names_only_published_figures():
+    """Region 01 of the fixture years: 2022 published, 2023 hidden (2 incidents), and an
+    area that sent nothing in 2023; the description counts them and names no hidden one."""
+    series = [
+        AreaYear(2022, "v1", "4", "10997", "0.3637", "unreliable"),
+        AreaYear(2023, "v2", "", "6000", "", "suppressed"),
+        AreaYear(2024, "v1", "", "", "", "not_submitted"),
+    ]
+    assert chart_description(series, Words("fi"), [2023]) == (
+        "Pylväät: ilmoitetut tilanteet vuosittain; viiva: tilanteita 1 000 tehtävää kohden. "
+        "Luvut: 2022: 4 tilannetta, 0,36 / 1 000. Ei julkaista (..): 1. Ei tietoja (.): 1. "
+        "Tilastomuutos: 2023. Samat luvut ovat kaaviota seuraavassa taulukossa."
+    )
+    assert chart_description(series[1:2], Words("en"), []) == (
+        "Bars: reported incidents by year; line: incidents per 1,000 missions. "
+        "No figure is published. Not published (..): 1. "
+        "The same figures are in the table after the chart."
+    )
