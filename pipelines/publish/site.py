@@ -13,13 +13,15 @@ The site is plain files with relative links (it opens from the file system as fr
 any static host), every page once per language with `hreflang` alternates, the
 area charts drawn by the report's own chart function as inline SVG, an Atom feed
 per language, `sitemap.xml`, `robots.txt` and `releases.json` (the index a later
-build compares with, so a run that released nothing does not rebuild it). Nothing
-depends on the time of the build: the same releases give the same bytes.
+build compares with, so a run that released nothing, with the same code, does not
+rebuild it). Nothing depends on the time of the build: the same releases give the
+same bytes.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import posixpath
@@ -42,10 +44,11 @@ from pipelines.publish.release import (
     read_manifests,
     version_name,
 )
-from pipelines.publish.report_data import load_series_breaks
+from pipelines.publish.report_data import REPORTS_DIR, load_series_breaks
 from pipelines.publish.view import Texts, report_texts, suffix
 
 TEMPLATES = Path(__file__).resolve().parent / "site_templates"
+REPORT_TEXTS = REPORTS_DIR / "texts.yaml"  # the words the site shares with the report
 INDEX = "releases.json"
 AREAS, QUALITY = "areas", "quality"
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
@@ -651,6 +654,21 @@ def sitemap(builder: Builder, paths: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def generator() -> dict[str, str]:
+    """What made the pages: the tool's version and one SHA-256 of this module, its
+    templates and its words, so that the asset rebuilds a site whose look or wording
+    changed even when the releases did not."""
+    from pipelines import __version__
+
+    templates = sorted(p for p in TEMPLATES.iterdir() if p.is_file())
+    sources = [Path(__file__), *templates, SCHEMA_DIR / "site.yaml"]
+    sources.append(REPORT_TEXTS)
+    digest = hashlib.sha256()
+    for path in sources:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return {"evstats": __version__, "sha256": digest.hexdigest()}
+
+
 def release_index(releases: list[Released], site_url: str, next_release: str) -> str:
     """`releases.json`: the site's address, the next release date and every release the
     site was built from, for machines, and for the next build to see whether anything
@@ -660,6 +678,7 @@ def release_index(releases: list[Released], site_url: str, next_release: str) ->
             {
                 "site_url": site_url,
                 "next_release": next_release or None,
+                "generator": generator(),
                 "releases": [
                     {
                         "year": r.year,

@@ -29,7 +29,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from pipelines.cli import main
-from pipelines.publish.site import build_site
+from pipelines.publish.site import build_site, is_current
 from tests.integration.conftest import WCAG_21_AA, WIDTHS
 from tests.integration.releases import CORRECTION
 
@@ -106,6 +106,11 @@ def test_the_command_builds_the_bytes_the_release_run_built(
     assert "Next release: 2025-03-13." in text(page(out, "", "en"))
     assert "Seuraavan julkaisun päivää ei ole vielä ilmoitettu." in text(page(site, ""))
     assert json.loads(built["releases.json"])["next_release"] == "2025-03-13"
+    # What the asset compares before it builds: the same releases, address, date and code.
+    url = "https://evstats.example.org/"
+    assert is_current(released / "releases", site, url, "")
+    assert not is_current(released / "releases", site, url, "2025-03-13")
+    assert is_current(released / "releases", out, url, "2025-03-13")
 
 
 def test_no_site_without_a_release(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
