@@ -35,6 +35,7 @@ COMMANDS = {
     "site": "site",
     "run": "pipeline",
     "demo": "pipeline",
+    "demo-portal": "demo_portal",
     "migrate": "register",
     "serve": "portal",
     "users": "portal",

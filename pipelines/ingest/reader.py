@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from pipelines.contract.i18n import LANGUAGES
-from pipelines.contract.issues import Issue, make_issue, personal_data_issue
+from pipelines.contract.issues import Issue, in_each_language, make_issue, personal_data_issue
 from pipelines.contract.privacy import find_personal_data
 from pipelines.contract.schema import Contract, Schema
 from pipelines.settings import DEFAULT_LIMITS, Limits
@@ -462,10 +462,12 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
         )
     contract = recognise_kind([h.lower() for h in header], schema)
     if contract is None:
-        # No header name was recognised, so the names offered are those of the message's language.
-        expected = "; ".join(
-            f"{c.labels[lang]}: {', '.join(c.required_headers(lang))}"
-            for c in schema.contracts.values()
+        # No header name was recognised, so the names offered are those of the reader's language.
+        expected = in_each_language(
+            lambda lg: "; ".join(
+                f"{c.labels[lg]}: {', '.join(c.required_headers(lg))}"
+                for c in schema.contracts.values()
+            )
         )
         issue = make_issue(schema, "kind_unrecognised", lang, row=header_row, expected=expected)
         return RawTable(

@@ -45,7 +45,8 @@ from pipelines.publish.release import (
     version_name,
 )
 from pipelines.publish.report_data import REPORTS_DIR, load_series_breaks
-from pipelines.publish.view import Texts, report_texts, suffix
+from pipelines.publish.texts import Texts, report_texts
+from pipelines.publish.view import suffix
 
 TEMPLATES = Path(__file__).resolve().parent / "site_templates"
 REPORT_TEXTS = REPORTS_DIR / "texts.yaml"  # the words the site shares with the report

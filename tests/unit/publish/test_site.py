@@ -20,7 +20,7 @@ from pipelines.publish.site import (
     relative,
     site_texts,
 )
-from pipelines.publish.view import report_texts
+from pipelines.publish.texts import report_texts
 
 SITE_PY = Path(__file__).resolve().parents[3] / "pipelines" / "publish" / "site.py"
 
