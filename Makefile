@@ -32,13 +32,19 @@ install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
 # The accessibility tests run axe-core in Debian's Chromium (Playwright cannot download
 # its own browsers here); the workbook is printed by LibreOffice as a reader would; the
-# portal's tests start a real PostgreSQL server (Debian keeps initdb off PATH, under
+# readers' site is checked by the Nu HTML Checker (npm's vnu-jar, from package.json, run
+# with Java); the portal's tests start a real PostgreSQL server (Debian keeps initdb off PATH, under
 # /usr/lib/postgresql/<version>/bin).
 system-tools:
 	@command -v chromium >/dev/null && command -v soffice >/dev/null || { \
 		$(SUDO) apt-get update -q && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 			chromium libreoffice-calc-nogui; }
+	@command -v java >/dev/null || { \
+		$(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			default-jre-headless; }
+	@[ -f node_modules/vnu-jar/build/dist/vnu.jar ] || npm ci --no-audit --no-fund --ignore-scripts
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -q && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.assets import YEARS, aggregate, ingest, publish, release, report, validate
+from pipelines.assets import YEARS, aggregate, ingest, publish, release, report, site, validate
 from pipelines.assets.resources import build_resources
 from pipelines.assets.sensors import (
     JOB_NAME,
@@ -23,7 +23,9 @@ __all__ = ["JOB_NAME", "build_defs", "defs"]
 
 def build_defs(settings: Settings) -> dg.Definitions:
     """Definitions for given settings; tests pass a temporary data directory."""
-    assets = dg.load_assets_from_modules([ingest, validate, aggregate, publish, report, release])
+    assets = dg.load_assets_from_modules(
+        [ingest, validate, aggregate, publish, report, release, site]
+    )
     job = dg.define_asset_job(
         JOB_NAME,
         selection=dg.AssetSelection.all(),

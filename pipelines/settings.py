@@ -88,6 +88,11 @@ class Settings:
     # A year reopened (or closed early) by the analyst: year → ISO date of its hard close.
     close_overrides: dict[str, str] = field(default_factory=dict)
     plausibility: Plausibility = field(default_factory=Plausibility)
+    # The readers' site (`evstats site`): its public address, which the feed, the sitemap
+    # and Open Graph need absolute, and the next release's date, announced on its front
+    # page ("" when none is announced).
+    site_url: str = "https://evstats.example.org/"
+    next_release: str = ""
 
     @property
     def root(self) -> Path:
@@ -110,6 +115,11 @@ class Settings:
 
     def px_dir(self, year: int) -> Path:
         return self.root / "reports" / str(year) / "px"
+
+    @property
+    def site_dir(self) -> Path:
+        """Where `evstats site` writes the readers' site unless told another folder."""
+        return self.root / "site"
 
     def releases_dir(self, year: int) -> Path:
         """The year's releases, `v1`, `v2`, …: kept for ever, never rewritten."""
@@ -191,6 +201,13 @@ def load_settings(**overrides: object) -> Settings:
             date.fromisoformat(day)
         except ValueError:
             raise ValueError(f"close_overrides: {year} = {day!r} is not a date") from None
+    if settings.next_release:
+        try:
+            date.fromisoformat(settings.next_release)
+        except ValueError:
+            raise ValueError(
+                f"next_release is a date (YYYY-MM-DD), not {settings.next_release!r}"
+            ) from None
     if settings.suppression_threshold < 1:
         raise ValueError("suppression_threshold must be at least 1")
     if settings.uploads_per_minute < 1:

@@ -31,6 +31,8 @@ class EvstatsConfig(dg.ConfigurableResource):
     collection_close: str = "06-30"
     close_overrides: dict[str, str] = {}  # noqa: RUF012
     plausibility: dict[str, float] = {}  # noqa: RUF012
+    site_url: str = "https://evstats.example.org/"
+    next_release: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EvstatsConfig:

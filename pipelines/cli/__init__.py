@@ -32,6 +32,7 @@ COMMANDS = {
     "rebuild": "pipeline",
     "release": "release",
     "releases": "release",
+    "site": "site",
     "run": "pipeline",
     "demo": "pipeline",
     "demo-portal": "demo_portal",

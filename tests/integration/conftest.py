@@ -57,3 +57,15 @@ def browser() -> Iterator[Browser]:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with 2022 v1, 2023 v1 and 2023 v2 released through `evstats
+    release` (tests/integration/releases.py), once per session; the release's run also
+    built the readers' site in `<root>/site` (the `site` asset). Tests only read it."""
+    from tests.integration.releases import make_releases
+
+    root = tmp_path_factory.mktemp("released")
+    make_releases(root)
+    return root

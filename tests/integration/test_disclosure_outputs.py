@@ -6,8 +6,10 @@ two-digit numbers that can be told apart from the report's structural numbers
 itself from the rows it generated, asks the pipeline which cells it hid, and
 searches the HTML text, the SVG text, the PDF text, every workbook cell of
 every language, the PX files and the open dataset's descriptor for those
-counts. The year is built so that the number of incidents with no time is
-hidden: that count was once printed in the heat map's note.
+counts, and the same in the readers' site built from the year's release (its
+pages, feeds and sitemap included). The year is built so that the number of
+incidents with no time is hidden: that count was once printed in the heat map's
+note.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from pipelines import __version__
+from pipelines.assets.sensors import release_run_config
 from pipelines.contract.schema import load_schema
 from pipelines.definitions import JOB_NAME, build_defs
 from pipelines.publish.report_data import gather
 from pipelines.publish.tables import HOUR_BANDS, Disclosure
 from pipelines.settings import Settings
 from tests.conftest import INCIDENT_HEADER
+from tests.integration.releases import sign_off
 
 THRESHOLD = 30
 STRUCTURAL = set(range(25))  # hours, bands, months, weekdays, pages, file counts
@@ -147,22 +151,36 @@ def whole_numbers(text: str) -> set[int]:
     return found
 
 
+TICK = re.compile(r"[xy]tick_\d+$")
+
+
 class TextOnly(HTMLParser):
     """The text a reader or a screen reader gets: no CSS, no drawing coordinates."""
 
     def __init__(self) -> None:
         super().__init__()
         self.skip = 0
+        self.in_hash = False
+        self.groups: list[bool] = []  # each open SVG group: whether it is an axis tick
         self.parts: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in ("style", "script", "metadata"):
+        # A file's SHA-256 on a release page is hex digits, which would read as numbers.
+        self.in_hash = self.in_hash or (tag == "code" and ("class", "hash") in attrs)
+        if tag in ("style", "script", "metadata") or self.in_hash:
             self.skip += 1
+        if tag == "g":
+            # An axis tick's label is the chart's scale (0, 20, 40, 60), not a count.
+            self.groups.append(bool(TICK.search(dict(attrs).get("id") or "")))
+            self.skip += self.groups[-1]
         self.parts.extend(v for k, v in attrs if k in ("aria-label", "alt", "title") and v)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("style", "script", "metadata"):
+        if tag in ("style", "script", "metadata") or (tag == "code" and self.in_hash):
             self.skip -= 1
+            self.in_hash = False
+        if tag == "g" and self.groups:
+            self.skip -= self.groups.pop()
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
@@ -176,13 +194,14 @@ def text_of_markup(path: Path) -> str:
 
 
 def texts(report_dir: Path) -> dict[str, str]:
-    """Every output's text by file name."""
+    """Every output's text by its path under `report_dir`."""
     found = {}
     for path in sorted(report_dir.rglob("*")):
-        if path.suffix in (".html", ".svg"):
-            found[path.name + str(path.parent.name)] = text_of_markup(path)
+        name = path.relative_to(report_dir).as_posix()
+        if path.suffix in (".html", ".svg", ".xml"):
+            found[name] = text_of_markup(path)
         elif path.suffix == ".pdf":
-            found[path.name] = "\n".join(p.extract_text() for p in PdfReader(path).pages)
+            found[name] = "\n".join(p.extract_text() for p in PdfReader(path).pages)
         elif path.suffix == ".xlsx":
             book = load_workbook(path)
             cells = [
@@ -192,11 +211,11 @@ def texts(report_dir: Path) -> dict[str, str]:
                 for v in row
                 if v is not None
             ]
-            found[path.name] = "\n".join(cells)
+            found[name] = "\n".join(cells)
         elif path.suffix == ".px":
-            found[path.name] = path.read_text(encoding="utf-8")
+            found[name] = path.read_text(encoding="utf-8")
         elif path.suffix == ".json":
-            found[path.name] = "\n".join(descriptor_texts(json.loads(path.read_text("utf-8"))))
+            found[name] = "\n".join(descriptor_texts(json.loads(path.read_text("utf-8"))))
     return found
 
 
@@ -204,7 +223,8 @@ def descriptor_texts(node: object) -> list[str]:
     """Every value of a JSON descriptor but the files' hashes, whose hex digits would
     read as numbers."""
     if isinstance(node, dict):
-        return [t for k, v in node.items() if k != "hash" for t in descriptor_texts(v)]
+        hashes = ("hash", "manifest_sha256")
+        return [t for k, v in node.items() if k not in hashes for t in descriptor_texts(v)]
     if isinstance(node, list):
         return [t for v in node for t in descriptor_texts(v)]
     return [str(node)]
@@ -212,11 +232,23 @@ def descriptor_texts(node: object) -> list[str]:
 
 @pytest.fixture(scope="module", params=[7, 11])
 def small_year(request, tmp_path_factory):
+    """The year run, signed off and released through the register's request and a run
+    made for it, whose last step builds the readers' site from the release."""
     root = tmp_path_factory.mktemp(f"small{request.param}")
     rows = generate(root / "inbox", request.param)
     settings = Settings(data_dir=str(root), suppression_threshold=THRESHOLD)
     job = build_defs(settings).resolve_job_def(JOB_NAME)
     assert job.execute_in_process(partition_key=str(YEAR)).success
+    sign_off(root, YEAR)
+    from pipelines.register.db import connect
+
+    db = connect(settings)
+    from pipelines.register.releases import request_release
+
+    asked = request_release(YEAR, "", date(2024, 3, 15), 0, db=db)
+    config = release_run_config(asked.id, asked.number, asked.date.isoformat(), asked.note)
+    assert job.execute_in_process(partition_key=str(YEAR), run_config=config).success
+    assert (root / "site" / "areas" / "01" / "index.html").is_file()
     return root, rows
 
 
@@ -227,8 +259,14 @@ def test_no_hidden_count_appears_in_any_output(small_year):
     assert untimed in secret  # the number of incidents with no time is hidden and testable
     outputs = texts(root / "reports" / str(YEAR))
     published = {"report.html", "report.sv.html", "report.en.pdf", "tables.xlsx"}
-    published |= {"datapackage.json", "national.px", "regions.px", "breakdowns.px"}
-    assert published <= {name.removesuffix(str(YEAR)) for name in outputs}
+    published |= {"tables/datapackage.json", "px/national.px", "px/regions.px", "px/breakdowns.px"}
+    assert published <= set(outputs)
+    site = {f"site/{name}": text for name, text in texts(root / "site").items()}
+    pages = {"site/index.html", "site/sv/2023/v1/index.html", "site/en/areas/05/index.html"}
+    pages |= {"site/quality/index.html", "site/feed.xml", "site/sitemap.xml", "site/releases.json"}
+    assert pages <= set(site)
+    assert "2023/v1/outputs/report.sv.pdf" in {name.removeprefix("site/") for name in site}
+    outputs |= site
     leaks = {name: sorted(whole_numbers(text) & secret) for name, text in outputs.items()}
     assert {name: found for name, found in leaks.items() if found} == {}
 
@@ -239,3 +277,13 @@ def test_the_search_would_find_a_leak():
     assert whole_numbers("0,26 · 1,753.0 · 29\u00a0% · 29 % · 29% · 2026-11-26T03:00:00") == set()
     assert whole_numbers("26\u00a0000 tehtävää") == {26000}
     assert whole_numbers('".." 26 6000 "." 0.3467') == {26, 6000}  # a PX data line
+
+
+def test_the_search_reads_a_chart_but_not_its_scale_nor_a_files_hash():
+    parser = TextOnly()
+    parser.feed(
+        '<svg><g id="area05-ytick_3"><g id="text_3"><text>60</text></g></g>'
+        '<g id="text_9"><text>26</text></g></svg>'
+        '<td><code class="hash">9f27a1</code></td><td>27</td>'
+    )
+    assert whole_numbers(" ".join(parser.parts)) == {26, 27}
