@@ -22,6 +22,7 @@ from datetime import date
 from multiprocessing import util as multiprocessing_util
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 from pipelines.contract.issues import Issue
 from pipelines.contract.schema import load_schema
@@ -126,6 +127,34 @@ def start_worker() -> Worker:
     return _worker
 
 
+@dataclass(frozen=True)
+class AuditFile:
+    """A file to audit as its receipt names it: its archived bytes are read again only
+    when no audit of them was started in this process."""
+
+    name: str
+    path: str
+    region_code: str | None
+    year: int | None
+
+
+@dataclass(frozen=True)
+class AuditJob:
+    """The files of one day of receipt with the issues their verdicts hold, as
+    `submission_verdicts` hands them to `gx_audit`: all the audit needs, so that it
+    audits the same files however and wherever it is launched."""
+
+    files: tuple[AuditFile, ...]
+    expected: tuple[tuple[Issue, ...], ...]
+    lang: str
+    today: date
+    limits: Limits = DEFAULT_LIMITS
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (tuple(f.path for f in self.files), self.lang, self.today, self.limits)
+
+
 @dataclass
 class Audit:
     """GX's issues for a list of files (pending in the worker) and the verdicts to match."""
@@ -154,27 +183,58 @@ class Audit:
         return found
 
 
-def audit(
-    files: list[SubmissionFile],
+def audit_job(
+    files: list[AuditFile],
     verdicts: list[Verdict],
     *,
     lang: str,
     today: date,
     limits: Limits = DEFAULT_LIMITS,
-) -> Audit:
-    """Hand the files to the GX worker; the result is collected by `Audit.disagreements`.
-    The plausibility warnings are left out of the comparison: they judge a file against
-    the region's earlier years, which the suite GX evaluates knows nothing of."""
+) -> AuditJob:
+    """What GX must find in `files`: their verdicts' issues but the plausibility warnings,
+    which judge a file against the region's earlier years, which the suite GX evaluates
+    knows nothing of."""
     plausibility = load_schema().plausibility
-    expected = [[i for i in v.issues if i.rule not in plausibility] for v in verdicts]
+    expected = tuple(tuple(i for i in v.issues if i.rule not in plausibility) for v in verdicts)
+    return AuditJob(tuple(files), expected, lang, today, limits)
+
+
+# Audits started early by the step that judged the files, so that GX works beside the
+# rest of the run; `collect` takes them. Only a head start: `collect` audits a job it
+# finds nothing for itself.
+_started: dict[tuple[object, ...], Audit] = {}
+
+
+def start(job: AuditJob, data: list[bytes]) -> None:
+    """Hand the job's files, whose bytes the caller holds already, to the worker now."""
+    _started[job.key] = _submit(job, data)
+
+
+def collect(job: AuditJob) -> Audit:
+    """The audit of `job`: the one started in this process if any, else one started now
+    from the archived bytes (an audit materialised alone, or in another process)."""
+    started = _started.pop(job.key, None)
+    if started is not None:
+        return started
+    return _submit(job, [Path(f.path).read_bytes() for f in job.files])
+
+
+def _submit(job: AuditJob, data: list[bytes]) -> Audit:
+    files = [
+        SubmissionFile(f.name, content, f.region_code, f.year)
+        for f, content in zip(job.files, data, strict=True)
+    ]
     worker = start_worker()
-    job_id = worker.submit(files, lang, today, limits)
-    return Audit([f.name for f in files], expected, worker, job_id)
+    job_id = worker.submit(files, job.lang, job.today, job.limits)
+    return Audit(
+        [f.name for f in job.files], [list(issues) for issues in job.expected], worker, job_id
+    )
 
 
 def stop_worker() -> None:
     """Stop a worker started in advance when it turns out there is nothing to audit."""
     global _worker
+    _started.clear()  # their results went with the worker
     if _worker is not None:
         _worker.stop()
         _worker = None
@@ -199,16 +259,3 @@ def shutdown() -> None:
 
     stop_worker()
     resource_tracker._resource_tracker._stop()
-
-
-_pending: dict[int, list[Audit]] = {}
-
-
-def register(year: int, pending: Audit) -> None:
-    """Keep an audit of a year's new files for the check that ends the run: one per date
-    of receipt, as each file is judged against the date it was received."""
-    _pending.setdefault(year, []).append(pending)
-
-
-def take(year: int) -> list[Audit]:
-    return _pending.pop(year, [])
