@@ -283,3 +283,29 @@ def test_messages_name_columns_as_the_file_wrote_them_and_offer_labels(schema):
         "Sarakkeessa sairauspoissaolopäivät saa olla arvo vain, kun henkilöstön_vamma on "
         "”Sairauspoissaoloon johtanut vamma”."
     )
+
+
+@pytest.mark.parametrize("evaluator", ["polars", "gx"])
+def test_every_identifier_of_a_failing_length_is_reported_not_only_the_one_gx_saw(
+    schema, evaluator
+):
+    """GX is shown one identifier of each length: the verdict of that one must reach every
+    row of its length (rows 3 and 5, two different ids of 65 characters; row 6 has 70),
+    and a missing id is reported as missing, while ids of a good length pass."""
+    text = incidents(
+        row(incident_id="A1"),
+        row(incident_id="a" * 65),
+        row(incident_id="B2"),
+        row(incident_id="b" * 65),
+        row(incident_id="c" * 70),
+        row(incident_id=""),
+        row(incident_id="d" * 64),
+    )
+    f = SubmissionFile("f.csv", text.encode(), "05", 2023)
+    [v] = validate_files([f], schema, lang="en", today=TODAY, evaluator=evaluator)
+    assert cells(v) == {
+        (3, "incident_id", "text_too_long", "error"),
+        (5, "incident_id", "text_too_long", "error"),
+        (6, "incident_id", "text_too_long", "error"),
+        (7, "incident_id", "required", "error"),
+    }
