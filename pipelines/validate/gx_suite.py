@@ -54,16 +54,7 @@ def run_suite(
         pl.col(c).str.len_chars().alias(LENGTH + c)
         for c in {e.columns[0] for e in expectations if e.type in BY_LENGTH}
     )
-    distinct: dict[tuple[str, ...], pl.DataFrame] = {}
-    for e in expectations:
-        keys = _keys(e)
-        if tuple(keys) not in distinct:
-            distinct[tuple(keys)] = (
-                wide.select(*dict.fromkeys([*e.columns, *keys]))
-                .unique(subset=keys, keep="first", maintain_order=True)
-                .select(e.columns)
-            )
-    domains = [distinct[tuple(_keys(e))] for e in expectations]
+    domains = _domains(wide, expectations)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("submissions")
@@ -113,6 +104,20 @@ def run_suite(
             failing = failing.select(pl.col(c).str.len_chars().alias(LENGTH + c) for c in e.columns)
         found += failures(e, wide.join(failing, on=keys, how="semi", nulls_equal=True))
     return found
+
+
+def _domains(wide: pl.DataFrame, expectations: list[Expectation]) -> list[pl.DataFrame]:
+    """What GX is shown of each expectation: one row of each distinct value of its keys."""
+    distinct: dict[tuple[str, ...], pl.DataFrame] = {}
+    for e in expectations:
+        keys = _keys(e)
+        if tuple(keys) not in distinct:
+            distinct[tuple(keys)] = (
+                wide.select(*dict.fromkeys([*e.columns, *keys]))
+                .unique(subset=keys, keep="first", maintain_order=True)
+                .select(e.columns)
+            )
+    return [distinct[tuple(_keys(e))] for e in expectations]
 
 
 def _keys(e: Expectation) -> list[str]:
