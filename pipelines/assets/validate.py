@@ -262,7 +262,7 @@ def _verdicts_result(
     for v in rejected:
         first = v.issues[0]
         context.log.warning(
-            f"rejected {v.region_code}/{v.file}: {len(v.issues)} issues, first: row {first.row}, "
+            f"rejected {v.region_code}/{v.file}: {v.issue_count} issues, first: row {first.row}, "
             f"column {first.column}: {first.message}"
         )
     issues = [
