@@ -15,13 +15,8 @@ def test_a_file_with_more_issues_than_kept_is_recorded_with_its_true_count(schem
     four, its stored issues the first two."""
     rows = [GOOD_ROW.replace("X1", f"X{n}").replace(",A,", ",E,") for n in range(4)]
     data = (INCIDENT_HEADER + "\n" + "\n".join(rows) + "\n").encode()
-    [verdict] = validate_files(
-        [SubmissionFile("f.csv", data, "05", 2023)],
-        schema,
-        lang="en",
-        today=TODAY,
-        limits=Limits(max_issues=2),
-    )
+    f = SubmissionFile("f.csv", data, "05", 2023)
+    [verdict] = validate_files([f], schema, lang="en", today=TODAY, limits=Limits(max_issues=2))
     con = duckdb.connect()
     ensure_schema(con, schema)
     now = datetime(2024, 1, 1)
