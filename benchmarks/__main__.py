@@ -358,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
             "realistic": bench_size(args.realistic, tmp, runs=args.realistic_runs),
             "sizes": [bench_size(rows, tmp, runs=0 if args.no_run else 1) for rows in args.rows],
         }
+        if not args.no_run:
+            from benchmarks.scale import bench_scale
+
+            report["scale"] = bench_scale(tmp, [1_000_000], args.scale_runs)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     summary = write_summary(report, args.out / "summary.md")
