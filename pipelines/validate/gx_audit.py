@@ -31,6 +31,8 @@ from pipelines.settings import DEFAULT_LIMITS, Limits
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 
 Job = tuple[int, list[SubmissionFile], str, date, Limits]
+# A file's issues as GX finds them: those kept, and those past the limit counted by severity.
+Found = tuple[list[Issue], dict[str, int]]
 NICENESS = 10  # the audit's priority below the run's (`nice`): it fills idle CPU
 
 
@@ -54,7 +56,7 @@ def _serve(conn: Connection, parent: int) -> None:
             verdicts = validate_files(
                 files, schema, lang=lang, today=today, limits=limits, evaluator="gx"
             )
-            conn.send((job_id, [v.issues for v in verdicts], None))
+            conn.send((job_id, [(v.issues, v.omitted) for v in verdicts], None))
         except Exception:
             conn.send((job_id, None, traceback.format_exc()))
     conn.close()
@@ -73,7 +75,7 @@ class Worker:
     process: BaseProcess
     conn: Connection
     sent: int = 0
-    done: dict[int, tuple[list[list[Issue]] | None, str | None]] = field(default_factory=dict)
+    done: dict[int, tuple[list[Found] | None, str | None]] = field(default_factory=dict)
 
     def submit(self, files: list[SubmissionFile], lang: str, today: date, limits: Limits) -> int:
         self.sent += 1
@@ -95,7 +97,7 @@ class Worker:
             self.process.terminate()
             self.process.join(timeout=5)
 
-    def result(self, job_id: int) -> list[list[Issue]]:
+    def result(self, job_id: int) -> list[Found]:
         while job_id not in self.done:
             if self.conn.poll(1):
                 received, issues, error = self.conn.recv()
@@ -149,6 +151,8 @@ class AuditJob:
     lang: str
     today: date
     limits: Limits = DEFAULT_LIMITS
+    # The issues past the limit of each file, counted by severity: GX must count them too.
+    omitted: tuple[dict[str, int], ...] = ()
 
     @property
     def key(self) -> tuple[object, ...]:
@@ -163,14 +167,19 @@ class Audit:
     expected: list[list[Issue]]
     worker: Worker
     job_id: int
+    omitted: list[dict[str, int]] = field(default_factory=list)
 
     def disagreements(self) -> list[str]:
         """One line per file whose issues differ, naming the first difference."""
         found = []
-        for name, ours, theirs in zip(
-            self.files, self.expected, self.worker.result(self.job_id), strict=True
+        omitted = self.omitted or [{} for _ in self.files]
+        for name, ours, counted, (theirs, gx_counted) in zip(
+            self.files, self.expected, omitted, self.worker.result(self.job_id), strict=True
         ):
+            if ours == theirs and counted == gx_counted:
+                continue
             if ours == theirs:
+                found.append(f"{name}: past the issues kept, verdict {counted}, GX {gx_counted}")
                 continue
             only_ours = [i for i in ours if i not in theirs]
             only_gx = [i for i in theirs if i not in ours]
@@ -196,7 +205,8 @@ def audit_job(
     knows nothing of."""
     plausibility = load_schema().plausibility
     expected = tuple(tuple(i for i in v.issues if i.rule not in plausibility) for v in verdicts)
-    return AuditJob(tuple(files), expected, lang, today, limits)
+    omitted = tuple(dict(v.omitted) for v in verdicts)
+    return AuditJob(tuple(files), expected, lang, today, limits, omitted)
 
 
 # Audits started early by the step that judged the files, so that GX works beside the
@@ -227,7 +237,11 @@ def _submit(job: AuditJob, data: list[bytes]) -> Audit:
     worker = start_worker()
     job_id = worker.submit(files, job.lang, job.today, job.limits)
     return Audit(
-        [f.name for f in job.files], [list(issues) for issues in job.expected], worker, job_id
+        [f.name for f in job.files],
+        [list(issues) for issues in job.expected],
+        worker,
+        job_id,
+        list(job.omitted),
     )
 
 
