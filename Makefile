@@ -10,7 +10,7 @@ export GX_ANALYTICS_ENABLED := false
 # Tools the tests use as a reader would, from Debian's packages, installed when absent.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install system-tools demo test lint dev serve bench clean
+.PHONY: install system-tools demo demo-portal test lint dev serve bench clean
 
 # Installed packages are compiled to bytecode once, here: where PYTHONDONTWRITEBYTECODE is
 # set (containers, CI) or the venv is read-only, Python would otherwise compile Dagster,
@@ -46,6 +46,11 @@ system-tools:
 
 demo: install
 	$(BIN)/evstats demo
+
+# A portal ready to try: demo accounts (passwords printed), earlier years released and
+# the year open today partly received; then `make serve`.
+demo-portal: install
+	$(BIN)/evstats demo-portal
 
 test: install system-tools
 	$(BIN)/ruff check .

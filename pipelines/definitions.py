@@ -25,7 +25,14 @@ def build_defs(settings: Settings) -> dg.Definitions:
     """Definitions for given settings; tests pass a temporary data directory."""
     assets = dg.load_assets_from_modules([ingest, validate, aggregate, publish, report, release])
     job = dg.define_asset_job(
-        JOB_NAME, selection=dg.AssetSelection.all(), partitions_def=YEARS, tags=WRITER_TAG
+        JOB_NAME,
+        selection=dg.AssetSelection.all(),
+        partitions_def=YEARS,
+        tags=WRITER_TAG,
+        description="A year's statistics: the inbox folder's files received, new receipts "
+        "judged and loaded, the yearly tables, the published CSV, PX and open data, the "
+        "report in every language, and the release when the run was asked for one. One "
+        "warehouse writer at a time.",
     )
     return dg.Definitions(
         assets=assets,

@@ -49,3 +49,31 @@ def sheet_member(data: bytes, title: str) -> str:
     index = book.sheetnames.index(title)
     book.close()
     return f"xl/worksheets/sheet{index + 1}.xml"
+
+
+def printed_pages(path: Path, folder: Path) -> int:
+    """How many pages LibreOffice prints of the workbook at `path` (its PDF export, with
+    a profile of its own in `folder`). LibreOffice is installed by the Makefile."""
+    import shutil
+    import subprocess
+
+    from pypdf import PdfReader
+
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice (soffice) is required: make test installs it"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{folder}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return len(PdfReader(folder / f"{path.stem}.pdf").pages)

@@ -4,7 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
-from pipelines.assets.resources import EvstatsConfig, warehouse
+from pipelines.assets.resources import EvstatsConfig, warehouse_connection
 from pipelines.warehouse.aggregate import (
     build_breakdown_stats,
     build_national_year_stats,
@@ -20,7 +20,7 @@ def region_year_stats(
 ) -> dg.MaterializeResult:
     """Incidents, missions and rates of every region, with its submission status."""
     year = partition_year(context)
-    with warehouse(duckdb, evstats) as con:
+    with warehouse_connection(duckdb, evstats) as con:
         count = build_region_year_stats(con, year)
         rows = con.execute(
             "SELECT region_code, status, incidents, missions, "
@@ -46,7 +46,7 @@ def national_year_stats(
     context: dg.AssetExecutionContext, evstats: EvstatsConfig, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     """The national figures over the regions with a complete submission."""
-    with warehouse(duckdb, evstats) as con:
+    with warehouse_connection(duckdb, evstats) as con:
         row = build_national_year_stats(con, partition_year(context))
     return dg.MaterializeResult(
         metadata={
@@ -65,7 +65,7 @@ def breakdown_stats(
     context: dg.AssetExecutionContext, evstats: EvstatsConfig, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
     """Incidents by each coded dimension, month, weekday and hour of day."""
-    with warehouse(duckdb, evstats) as con:
+    with warehouse_connection(duckdb, evstats) as con:
         count = build_breakdown_stats(
             con, evstats.schema.contracts["incidents"], partition_year(context)
         )

@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import YEARS, markdown_table, partition_year
-from pipelines.assets.resources import EvstatsConfig, warehouse
+from pipelines.assets.resources import EvstatsConfig, warehouse_connection
 from pipelines.publish.opendata import write_datapackage
 from pipelines.publish.px import data_as_of, write_px
 from pipelines.publish.tables import Disclosure, write_tables, yearly_tables
@@ -28,7 +28,7 @@ def published_tables(
     year = partition_year(context)
     settings = evstats.settings
     rules = Disclosure(settings.suppression_threshold, settings.unreliable_below)
-    with warehouse(duckdb, evstats) as con:
+    with warehouse_connection(duckdb, evstats) as con:
         tables = yearly_tables(con, year, rules, evstats.schema, settings.lang)
         created = data_as_of(con, year)
     paths = write_tables(tables, settings.tables_dir(year))

@@ -8,7 +8,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines import __version__
 from pipelines.assets import YEARS, partition_year
-from pipelines.assets.resources import EvstatsConfig, register_db, warehouse
+from pipelines.assets.resources import EvstatsConfig, register_db, warehouse_connection
 from pipelines.publish.release import Release, revisions, tables_of
 from pipelines.publish.report_data import gather
 from pipelines.publish.report_workers import write_reports
@@ -60,7 +60,7 @@ def yearly_report(
     from pipelines.register.review import explanations_in_force
 
     explanations = explanations_in_force(year, db)
-    with warehouse(duckdb, evstats) as con:
+    with warehouse_connection(duckdb, evstats) as con:
         data = gather(
             con,
             year,

@@ -47,7 +47,9 @@ class EvstatsConfig(dg.ConfigurableResource):
 
 
 @contextmanager
-def warehouse(db: DuckDBResource, config: EvstatsConfig) -> Iterator[duckdb.DuckDBPyConnection]:
+def warehouse_connection(
+    db: DuckDBResource, config: EvstatsConfig
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection with the warehouse tables in place, whichever asset runs first."""
     config.settings.root.mkdir(parents=True, exist_ok=True)
     with db.get_connection() as con:

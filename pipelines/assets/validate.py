@@ -23,7 +23,7 @@ from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 
 from pipelines.assets import YEARS, markdown_table, partition_year
-from pipelines.assets.resources import EvstatsConfig, register_db, warehouse
+from pipelines.assets.resources import EvstatsConfig, register_db, warehouse_connection
 from pipelines.settings import today as finland_today
 from pipelines.validate import gx_audit as gx_audit_worker
 from pipelines.validate.gx_audit import AuditFile, AuditJob
@@ -74,7 +74,11 @@ def disagreement(receipt: dict, verdict: Verdict, plausibility: set[str]) -> str
     dagster_type=dg.Any,
     check_specs=[
         dg.AssetCheckSpec(
-            "all_submissions_accepted", asset="submission_verdicts", partitions_def=YEARS
+            "all_submissions_accepted",
+            asset="submission_verdicts",
+            partitions_def=YEARS,
+            description="Every new file of the year passed validation; a warning names the "
+            "rejected ones (a region's rejected file leaves its earlier file in force).",
         ),
         dg.AssetCheckSpec(
             "verdicts_agree_with_receipts",
@@ -100,7 +104,7 @@ def submission_verdicts(
     # In force first: every receipt it names is then among the receipts read after it.
     in_force = runs.in_force_ids(year, db)
     receipts = runs.receipts(year, db)
-    with warehouse(duckdb, evstats) as con:
+    with warehouse_connection(duckdb, evstats) as con:
         known = loaded_ids(con, year)
         new = [r for r in receipts if r.id not in known]
         judged, jobs = _judge(new, evstats, db, year)
@@ -347,7 +351,15 @@ def in_force_asset(kind: str) -> dg.AssetsDefinition:
         deps=["submission_verdicts"],
         kinds={"duckdb"},
         check_specs=[
-            dg.AssetCheckSpec(check_name, asset=kind, blocking=True, partitions_def=YEARS)
+            dg.AssetCheckSpec(
+                check_name,
+                asset=kind,
+                blocking=True,
+                partitions_def=YEARS,
+                description=f"The {kind} rows in force meet the contract again, checked in "
+                "SQL before any figure is computed: each row of its file's region, required "
+                "values present, codes in their code lists, values in range, no key twice.",
+            )
         ],
         description=f"The {kind} rows of the latest accepted submission of each region, by year.",
     )
@@ -356,7 +368,7 @@ def in_force_asset(kind: str) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         year = partition_year(context)
         contract = evstats.schema.contracts[kind]
-        with warehouse(duckdb, evstats) as con:
+        with warehouse_connection(duckdb, evstats) as con:
             violations = contract_violations(con, contract, year)
             per_region = con.execute(
                 f"SELECT region_code, count(*) FROM in_force_{kind} WHERE year = ? "
@@ -395,7 +407,7 @@ def collection_status(
     from pipelines.register import runs
 
     year = partition_year(context)
-    with warehouse(duckdb, evstats) as con:
+    with warehouse_connection(duckdb, evstats) as con:
         published = con.execute(
             "SELECT region_code, kind, submission_id FROM submissions_in_force WHERE year = ? "
             "ORDER BY ALL",

@@ -34,6 +34,7 @@ COMMANDS = {
     "releases": "release",
     "run": "pipeline",
     "demo": "pipeline",
+    "demo-portal": "demo_portal",
     "migrate": "register",
     "serve": "portal",
     "users": "portal",

@@ -175,9 +175,25 @@ def dagster_instance() -> DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
+def _count(cell: str) -> int | None:
+    """A count of the published table; empty where it is not published."""
+    return int(cell) if cell else None
+
+
+def _shown(value: float | None, say: Words, decimals: int = 0) -> str:
+    """A headline figure as the user's language writes it, as the report does."""
+    from pipelines.publish.numbers import fmt_number
+
+    if value is None or value != value:
+        return "–"
+    return fmt_number(value, say.lang, decimals)
+
+
 def report_outputs(settings: Settings, years: list[int], say: Words) -> None:
     """The published paths, with the year's headline so a run ends with an answer."""
     import csv
+
+    from pipelines.publish.numbers import RATE_DECIMALS
 
     for year in years:
         tables = settings.tables_dir(year)
@@ -187,11 +203,13 @@ def report_outputs(settings: Settings, years: list[int], say: Words) -> None:
             continue
         with open(national, encoding="utf-8", newline="") as f:
             row = next(csv.DictReader(f))
+        incidents, missions = _count(row["incidents"]), _count(row["missions"])
+        rate = float(row["incidents_per_1000_missions"] or "nan")
         headline = {
-            "incidents": say("cli_incidents_count", n=row["incidents"] or "–"),
-            "missions": say("cli_missions_count", n=row["missions"]),
-            "rate": say("cli_rate_per_1000", rate=row["incidents_per_1000_missions"] or "–"),
-            "regions": say("cli_regions_reporting_count", n=row["regions_reporting"]),
+            "incidents": say("cli_incidents_count", n=incidents or 0, shown=_shown(incidents, say)),
+            "missions": say("cli_missions_count", n=missions or 0, shown=_shown(missions, say)),
+            "rate": say("cli_rate_per_1000", rate=_shown(rate, say, RATE_DECIMALS)),
+            "regions": say("cli_regions_reporting_count", n=int(row["regions_reporting"])),
         }
         print(say("cli_headline", year=year, **headline))
         for path in [*sorted(tables.glob("*.csv")), *sorted(tables.glob("*.json"))]:

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from pipelines.cli.words import EXIT_USAGE, Words
+from pipelines.contract.i18n import LANGUAGES
 
 
 def add_parser(name: str, sub: Any, t: Words) -> None:
@@ -27,7 +28,9 @@ def add_parser(name: str, sub: Any, t: Words) -> None:
     parent, _, _ = t.parser(
         sub.add_parser, name, help=t(f"help_{name}"), description=t(f"help_{name}")
     )
-    actions = parent.add_subparsers(dest="action", required=True, metavar=t.metavar("command"))
+    actions = parent.add_subparsers(
+        title=t("help_commands"), dest="action", required=True, metavar=t.metavar("command")
+    )
     key = f"help_{name}_{action}"
     _, positionals, options = t.parser(actions.add_parser, action, help=t(key), description=t(key))
     options.add_argument("--data-dir", metavar=t.metavar("folder"), help=t("help_data_dir"))
@@ -40,6 +43,9 @@ def add_parser(name: str, sub: Any, t: Words) -> None:
             choices=["submitter", "analyst"],
             default="submitter",
             help=t("help_users_role"),
+        )
+        options.add_argument(
+            "--lang", dest="user_lang", choices=LANGUAGES, default="fi", help=t("help_users_lang")
         )
         options.add_argument("--link", action="store_true", help=t("help_users_link"))
         options.add_argument(
@@ -58,26 +64,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pipelines.portal import commands, server
 
     commands.setup(args.data_dir)
+    from django.conf import settings
+
     print(args.say("cli_portal_url", url=f"http://{args.host}:{args.port}/"), flush=True)
+    if not settings.MAIL_CONFIGURED:
+        print(args.say("cli_mail_not_configured"), file=sys.stderr, flush=True)
     server.serve(args.host, args.port, args.workers, args.threads)
     return 0
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    """A portal user added, with a password from standard input or a one-time link."""
+    """A portal user added, with a password from standard input or a one-time link; the
+    prompts, the password rules (Django's validators) and the answer in the command's
+    language."""
     from pipelines.portal import commands
 
     commands.setup(args.data_dir)
-    password = None if args.link else commands.read_password()
     from django.core.exceptions import ValidationError
+    from django.utils import translation
 
-    try:
-        user = commands.add_user(args.email, args.region, args.role, password)
-    except ValidationError as exc:
-        print("evstats users add: " + " ".join(exc.messages), file=sys.stderr)
-        return EXIT_USAGE
+    with translation.override(args.lang):
+        password = None if args.link else commands.read_password()
+        try:
+            user = commands.add_user(args.email, args.region, args.role, password, args.user_lang)
+        except ValidationError as exc:
+            print("evstats users add: " + " ".join(exc.messages), file=sys.stderr)
+            return EXIT_USAGE
     key = "cli_user_added_region" if user.region_code else "cli_user_added"
-    print(args.say(key, role=user.role, email=user.email, region=user.region_code))
+    role = args.say(f"cli_role_{user.role}")
+    print(args.say(key, role=role, email=user.email, region=user.region_code))
     if args.link:
         print(args.say("cli_sign_in_link", link=commands.sign_in_link(user, args.base_url)))
     return 0

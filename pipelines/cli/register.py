@@ -96,6 +96,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     """What the register holds of a year: every receipt in the order received, its
     channel, verdict and state in the lifecycle (times in Finland's time)."""
+    from pipelines.contract.issues import render
+    from pipelines.contract.schema import load_schema
     from pipelines.register.db import connect
     from pipelines.settings import TIME_ZONE, load_settings
 
@@ -125,13 +127,14 @@ def cmd_history(args: argparse.Namespace) -> int:
         for r in receipts
     ]
     issues = {r.id: r.issues for r in receipts} if args.issues else {}
+    schema = load_schema()
     lines = aligned([header, *table])
     print(lines[0])
     for row, line in zip(table, lines[1:], strict=True):
         print(line)
-        for i in issues.get(int(row[0]), []):
-            place = f"{args.say('row')} {i['row'] or '-'} {i['column'] or ''}"
-            print(f"      {args.say(i['severity'])} {place}: {i['message']}")
+        for i in (render(schema, i, args.lang) for i in issues.get(int(row[0]), [])):
+            place = f"{args.say('row')} {i.row or '-'} {i.column or ''}"
+            print(f"      {args.say(i.severity)} {place}: {i.message}")
     if not table:
         print(args.say("cli_no_submissions", year=args.year))
     return 0

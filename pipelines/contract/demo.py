@@ -60,7 +60,12 @@ def _category_column(rng: np.random.Generator, shares: dict[str, float], n: int)
     return values
 
 
-def generate_year(cal: dict, schema: Schema, year: int) -> list[DemoFile]:
+def generate_year(
+    cal: dict, schema: Schema, year: int, until: date | None = None
+) -> list[DemoFile]:
+    """A year's files for every region. With `until` (a year still being collected) the
+    files hold what had happened by then: incidents up to that day, missions up to its
+    month; the draw is the whole year's, so the same day gives the same bytes."""
     rng = np.random.default_rng([cal["seed"], year])
     incidents_total, missions_total = cal["years"][str(year)]
     regions = list(schema.codelists["regions"].codes)
@@ -89,7 +94,11 @@ def generate_year(cal: dict, schema: Schema, year: int) -> list[DemoFile]:
                 f"missions_{year}.csv",
                 _csv(
                     ["region_code", "year", "month", "missions"],
-                    [[region, year, month, k] for month, k in enumerate(monthly, start=1)],
+                    [
+                        [region, year, month, k]
+                        for month, k in enumerate(monthly, start=1)
+                        if until is None or date(year, month, 1) <= until
+                    ],
                 ),
             )
         )
@@ -110,7 +119,8 @@ def generate_year(cal: dict, schema: Schema, year: int) -> list[DemoFile]:
                 "description": "",
                 **{dim: cols[dim][k] for dim in cal["shares"]},
             }
-            rows.append([values[c] for c in inc_cols])
+            if until is None or days[dates[k]] <= until:
+                rows.append([values[c] for c in inc_cols])
         text = _csv(inc_cols, rows)
         resubmission = cal.get("resubmission", {})
         if (resubmission.get("year"), resubmission.get("region")) == (year, region) and rows:
@@ -136,9 +146,16 @@ def load_calibration(path: Path = DEFAULT_CALIBRATION) -> dict:
 
 
 def write_demo(
-    inbox: Path, schema: Schema, years: list[int], cal: dict | None = None
+    inbox: Path,
+    schema: Schema,
+    years: list[int],
+    cal: dict | None = None,
+    *,
+    until: date | None = None,
+    regions: set[str] | None = None,
 ) -> list[Path]:
-    """Write the demo submissions into the inbox; returns the files written."""
+    """Write the demo submissions into the inbox; returns the files written. `until`
+    cuts the files at a day (a year still open), `regions` keeps those regions only."""
     cal = cal or load_calibration()
     unknown = [y for y in years if str(y) not in cal["years"]]
     if unknown:
@@ -147,7 +164,9 @@ def write_demo(
         )
     written = []
     for year in years:
-        for i, f in enumerate(generate_year(cal, schema, year)):
+        for i, f in enumerate(generate_year(cal, schema, year, until)):
+            if regions is not None and f.region_code not in regions:
+                continue
             path = inbox / str(year) / f.region_code / f.name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f.text, encoding="utf-8", newline="")

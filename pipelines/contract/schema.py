@@ -73,6 +73,8 @@ class Column:
     max_length: int | None = None
     matches_submission: str | None = None
     within_reporting_year: bool = False
+    # A month of the reporting year: one after Finland's month of today is a warning.
+    month_of_year: bool = False
     only_when: dict[str, str] | None = None
     breakdown: bool = False
     free_text: bool = False

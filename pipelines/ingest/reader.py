@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from pipelines.contract.i18n import LANGUAGES
-from pipelines.contract.issues import Issue, make_issue, personal_data_issue
+from pipelines.contract.issues import Issue, in_each_language, make_issue, personal_data_issue
 from pipelines.contract.privacy import find_personal_data
 from pipelines.contract.schema import Contract, Schema
 from pipelines.settings import DEFAULT_LIMITS, Limits
@@ -473,11 +473,13 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
 
 
 def _kind_unrecognised(schema: Schema, lang: str, row: int) -> Issue:
-    """No header name was recognised, so the names offered are those of the message's
+    """No header name was recognised, so the names offered are those of the reader's
     language."""
-    expected = "; ".join(
-        f"{c.labels[lang]}: {', '.join(c.required_headers(lang))}"
-        for c in schema.contracts.values()
+    expected = in_each_language(
+        lambda lg: "; ".join(
+            f"{c.labels[lg]}: {', '.join(c.required_headers(lg))}"
+            for c in schema.contracts.values()
+        )
     )
     return make_issue(schema, "kind_unrecognised", lang, row=row, expected=expected)
 

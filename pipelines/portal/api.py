@@ -175,11 +175,11 @@ def submissions(request: HttpRequest, token: ApiToken, lang: str) -> JsonRespons
     if request.method == "GET":
         year = services.parse_year(single(request.GET, "year"))
         found = Submission.objects.filter(region_code=token.region_code, year=year)
-        listed = [uploads.submission_json(sub) for sub in found]
+        listed = [uploads.submission_json(sub, lang) for sub in found]
         return answer({"year": year, "submissions": listed})
     upload, year = uploaded(request)
     submission, _ = uploads.submit(upload, token.region_code, year, lang, "api", token=token)
-    return answer(uploads.submission_json(submission), 201)
+    return answer(uploads.submission_json(submission, lang), 201)
 
 
 @api("POST")
@@ -199,7 +199,7 @@ def submission(
     sub = Submission.objects.filter(pk=submission_id, region_code=token.region_code).first()
     if sub is None:
         return error(404, "submission_not_found", lang)
-    return answer(uploads.submission_json(sub))
+    return answer(uploads.submission_json(sub, lang))
 
 
 @cache

@@ -49,20 +49,26 @@ def ensure_secret_key(portal_dir: Path) -> None:
         f.write(secrets.token_urlsafe(50))
 
 
-def add_user(email: str, region_code: str | None, role: str, password: str | None) -> User:
-    """A person with a password, or with none yet (they set it through a one-time link)."""
+def add_user(
+    email: str, region_code: str | None, role: str, password: str | None, lang: str = "fi"
+) -> User:
+    """A person with a password, or with none yet (they set it through a one-time link);
+    `lang` is the language they read (their mail's words come in it first). Refusals are
+    in the active language (`evstats users add` activates the command's)."""
     from django.contrib.auth.password_validation import validate_password
 
     from pipelines.portal.models import User
+    from pipelines.portal.texts import t
 
     if role == User.SUBMITTER and not region_code:
-        raise ValueError("a submitter needs --region")
+        raise ValueError(t("cli_users_needs_region"))
     if User.objects.filter(email__iexact=email).exists():
-        raise ValueError(f"{email} already has an account")
+        raise ValueError(t("cli_users_exists", email=email))
     user = User(
         email=email,
         role=role,
         region_code=region_code or "",
+        lang=lang,
         # The analyst runs the collection: the framework's admin is theirs too.
         is_staff=role == User.ANALYST,
         is_superuser=role == User.ANALYST,
@@ -99,12 +105,15 @@ def create_token(region_code: str, name: str) -> str:
 
 
 def read_password() -> str:
-    """From a terminal, asked twice without echo; from a pipe, its first line."""
+    """From a terminal, asked twice without echo (in the active language); from a pipe,
+    its first line."""
     if sys.stdin.isatty():
         import getpass
 
-        first = getpass.getpass("password: ")
-        if getpass.getpass("again: ") != first:
-            raise ValueError("the passwords differ")
+        from pipelines.portal.texts import t
+
+        first = getpass.getpass(t("cli_password_prompt"))
+        if getpass.getpass(t("cli_password_again")) != first:
+            raise ValueError(t("cli_passwords_differ"))
         return first
     return sys.stdin.readline().rstrip("\r\n")

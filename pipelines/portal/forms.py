@@ -12,10 +12,15 @@ from pipelines.settings import today as finland_today
 
 
 class SignInForm(AuthenticationForm):
-    """Django's sign-in form, with the address as the user name."""
+    """Django's sign-in form, with the address as the user name; its refusals in the
+    portal's words (Django's name the field by its model name, "email")."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.error_messages = {
+            "invalid_login": t("sign_in_failed"),
+            "inactive": t("sign_in_inactive"),
+        }
         self.fields["username"].label = t("email_label")
         self.fields["username"].widget.attrs.update({"autocomplete": "email"})
 
@@ -86,4 +91,9 @@ class ExplanationForm(forms.Form):
 
 
 class ReleaseForm(forms.Form):
+    """The analyst's confirmation of the release shown to them: `number` is the version
+    the confirmation page showed, so a release that became another meanwhile (a region
+    revised, another request) is refused rather than made unseen."""
+
     note = forms.CharField(required=False, max_length=2000)
+    number = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

@@ -25,6 +25,10 @@ class User(AbstractUser):
     email = models.EmailField(unique=True)
     role = models.CharField(max_length=16, choices=ROLES, default=SUBMITTER)
     region_code = models.CharField(max_length=2, blank=True, default="")
+    # The language the person reads: the frame of the mail they get is in it first.
+    lang = models.CharField(
+        max_length=2, choices=[("fi", "fi"), ("sv", "sv"), ("en", "en")], default="fi"
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []  # noqa: RUF012 (Django reads it as a plain list)

@@ -109,14 +109,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's rules, in the portal's words (`pipelines.portal.passwords`).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "pipelines.portal.passwords.NotLikeTheAddress"},
+    {"NAME": "pipelines.portal.passwords.MinimumLength", "OPTIONS": {"min_length": 12}},
+    {"NAME": "pipelines.portal.passwords.Common"},
 ]
+CSRF_FAILURE_VIEW = "pipelines.portal.errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -206,7 +205,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # E-mail to regions' contacts (a year returned for correction or accepted) over SMTP.
-EMAIL_HOST = os.environ.get("EVSTATS_SMTP_HOST", "localhost")
+# Without EVSTATS_SMTP_HOST mail is tried on the local host and the analyst is told it
+# is not configured (`evstats serve` says so at start too).
+MAIL_CONFIGURED = bool(os.environ.get("EVSTATS_SMTP_HOST"))
+EMAIL_HOST = os.environ.get("EVSTATS_SMTP_HOST") or "localhost"
 EMAIL_PORT = int(os.environ.get("EVSTATS_SMTP_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EVSTATS_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EVSTATS_SMTP_PASSWORD", "")
@@ -215,10 +217,19 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("EVSTATS_MAIL_FROM", "evstats@localhost")
 
 # Requests are logged by path and status only: file contents and form fields never are.
+# The portal's own lines carry their time as gunicorn's do, in the one zone of the server
+# log: Finland's (Django sets the process's TZ from TIME_ZONE when these settings load,
+# before `evstats serve` starts gunicorn's master, so master and workers agree).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "timed": {
+            "format": "[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S %z",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"evstats.portal": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -8,10 +8,11 @@ every other text the project shows."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from django.http import HttpRequest
 from django.utils import translation
 
@@ -20,6 +21,8 @@ from pipelines.contract.schema import SCHEMA_DIR, load_schema, read_yaml
 
 # Dates as readers in Finland write them: Swedish and English as used in Finland.
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+# Every time the portal shows is a moment in Finland, whatever the server's clock says.
+FINLAND = ZoneInfo("Europe/Helsinki")
 
 
 @cache
@@ -39,12 +42,32 @@ def current_language() -> str:
 
 def t(key: str, lang: str | None = None, **params: object) -> str:
     lang = lang or current_language()
-    shown = {k: day(v, lang) if isinstance(v, date) else v for k, v in params.items()}
+    shown = {k: shown_value(v, lang) for k, v in params.items()}
     return texts()[key].format(lang, **shown)
+
+
+def shown_value(value: object, lang: str) -> object:
+    """A parameter as the reader reads it: a moment with its time, a day without."""
+    if isinstance(value, datetime):
+        return moment(value, lang)
+    if isinstance(value, date):
+        return day(value, lang)
+    return value
 
 
 def day(d: date, lang: str) -> str:
     return format_date(d, "long", locale=LOCALES[lang])
+
+
+def moment(at: datetime, lang: str, *, seconds: bool = False) -> str:
+    """A moment in Finland's time as its reader writes it: `4.12.2026 klo 23.30`,
+    `4.12.2026 kl. 23.30`, `4 Dec 2026 23:30` (British English). The patterns are
+    CLDR's, kept with the portal's words (`datetime_pattern` in portal.yaml); the
+    receipt shows seconds too. Raises on a naive time: its zone would be a guess."""
+    if at.tzinfo is None:
+        raise ValueError(f"a time without a zone cannot be shown in Finland's: {at}")
+    pattern = texts()["datetime_pattern_seconds" if seconds else "datetime_pattern"]
+    return format_datetime(at, pattern.forms[lang], tzinfo=FINLAND, locale=LOCALES[lang])
 
 
 class Words:

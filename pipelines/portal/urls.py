@@ -42,14 +42,13 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "welcome/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="portal/set_password.html", success_url="/login/"
-        ),
+        views.SetPasswordView.as_view(),
         name="welcome",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("upload/", views.upload, name="upload"),
     path("submissions/<int:pk>/", views.submission, name="submission"),
+    path("submissions/<int:pk>/status", views.submission_status, name="submission_status"),
     path("submissions/<int:pk>/annotated.xlsx", views.annotated, name="annotated"),
     path("submissions/<int:pk>/explain", views.explain, name="explain"),
     path("templates/<str:lang>/<str:name>", views.template_download, name="template"),
@@ -66,3 +65,9 @@ urlpatterns = [
     re_path(r"^api/", api.not_found),
     path("admin/", admin.site.urls),
 ]
+
+# The portal's own error pages, in the reader's language (`errors.py`).
+handler400 = "pipelines.portal.errors.bad_request"
+handler403 = "pipelines.portal.errors.forbidden"
+handler404 = "pipelines.portal.errors.not_found"
+handler500 = "pipelines.portal.errors.server_error"

@@ -3,22 +3,25 @@ the collection. Every view that shows a submission checks its region first."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import smtplib
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from pipelines.contract import issues as issue_records
 from pipelines.contract.i18n import LANGUAGES
-from pipelines.contract.issues import Issue
 from pipelines.contract.template import write_templates
 from pipelines.portal import ratelimits, services
 from pipelines.portal.forms import ExplanationForm, ReleaseForm, ReviewForm, UploadForm
@@ -51,6 +54,20 @@ def chosen_year(request: HttpRequest) -> int:
         return services.parse_year(request.GET.get("year"))
     except services.Refused:
         return services.default_year()
+
+
+class SetPasswordView(PasswordResetConfirmView):
+    """The one-time link's page: the rules are shown with the field (its help text, to
+    which Django points the field's `aria-describedby`), and once the password is set
+    the person lands on sign-in told so."""
+
+    template_name = "portal/set_password.html"
+    success_url = "/login/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, t("password_set"))
+        return response
 
 
 @require_GET
@@ -120,27 +137,51 @@ def upload(request: HttpRequest) -> HttpResponse:
     try:
         if request.POST.get("action") == "check":
             verdict = uploads.check(upload_, region_code, year, lang)
-            return render(request, "portal/verdict.html", verdict_context(verdict, checked=True))
+            context = verdict_context(verdict, checked=True)
+            if verdict.issues and verdict.rows <= uploads.CHECKED_COPY_MAX_ROWS:
+                context["annotated"] = checked_copy(upload_, verdict, lang)
+            elif verdict.issues:
+                context["annotated_on_receipt"] = uploads.CHECKED_COPY_MAX_ROWS
+            return render(request, "portal/verdict.html", context)
         channel = "analyst" if user.is_analyst else "portal"
         submission, _ = uploads.submit(upload_, region_code, year, lang, channel, user=user)
     except services.Refused as exc:
         return refused(request, exc)
-    told = receipt_message(submission)
-    (messages.success if submission.accepted else messages.error)(request, told)
+    level, told = receipt_message(submission)
+    messages.add_message(request, level, told)
     return redirect("submission", pk=submission.pk)
 
 
-def receipt_message(submission: Submission) -> str:
-    """What the receipt's banner says: it matches the verdict and says when the file
-    changed nothing or brought an earlier file back into force."""
+def checked_copy(upload_: uploads.Upload, verdict: Verdict, lang: str) -> dict[str, str]:
+    """The annotated copy of a file only checked, as a link that holds it (a data: URL):
+    built from the bytes of this request and sent in its answer, so nothing of a file
+    the region did not submit is kept on the server, and no second request must find it."""
+    data = uploads.annotated_copy(upload_.data, verdict, lang)
+    return {
+        "name": annotated_name(verdict.file, lang),
+        "href": f"data:{XLSX};base64,{base64.b64encode(data).decode()}",
+    }
+
+
+def annotated_name(file_name: str, lang: str) -> str:
+    return f"{Path(file_name).stem}_{t('annotated_suffix', lang)}.xlsx"
+
+
+def receipt_message(submission: Submission) -> tuple[int, str]:
+    """The receipt's banner, as the verdict below it: red for a rejected file, amber for
+    one accepted with warnings, green otherwise; it says when the file changed nothing
+    or brought an earlier file back into force."""
     if not submission.accepted:
-        return t("receipt_rejected", file=submission.file_name)
-    told = t("received_message", file=submission.file_name)
+        return messages.ERROR, t("receipt_rejected", file=submission.file_name)
+    level, told = messages.SUCCESS, t("received_message", file=submission.file_name)
+    if submission.warnings:
+        level = messages.WARNING
+        told = t("received_with_warnings", file=submission.file_name, n=submission.warnings)
     if submission.state == lifecycle.UNCHANGED:
-        return f"{told} {t('receipt_unchanged', n=submission.repeats_id)}"
+        return level, f"{told} {t('receipt_unchanged', n=submission.repeats_id)}"
     if submission.repeats_id:
-        return f"{told} {t('receipt_repeats', n=submission.repeats_id)}"
-    return told
+        return level, f"{told} {t('receipt_repeats', n=submission.repeats_id)}"
+    return level, told
 
 
 def refused(request: HttpRequest, exc: services.Refused) -> HttpResponse:
@@ -179,13 +220,14 @@ def verdict_context(verdict: Verdict, *, checked: bool) -> dict[str, object]:
 
 
 def verdict_of(submission: Submission) -> Verdict:
-    """The verdict as the receipt keeps it: what the region was shown when it uploaded."""
+    """The verdict as the receipt keeps it, its messages in the reader's language."""
+    lang = current_language()
     return Verdict(
         submission.file_name,
         submission.kind,
         submission.region_code,
         submission.year,
-        [Issue(**i) for i in submission.issues],
+        [issue_records.render(services.schema(), i, lang) for i in submission.issues],
         submission.rows,
         headers=submission.headers,
     )
@@ -199,7 +241,6 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(
         submission=sub,
         region_name=services.regions().get(sub.region_code, ""),
-        in_force=sub.published,
         explained=explained_warnings(sub),
         reasons=[
             (
@@ -213,19 +254,23 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def submission_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """Whether the statistics use the file yet, for the receipt page's script: the page
+    says "waiting for the statistics run" and updates itself when the run is done."""
+    sub = get_object_or_404(Submission, pk=pk)
+    region_of(request, sub)
+    state = sub.in_statistics
+    return JsonResponse({"in_statistics": state, "text": t(f"in_statistics_{state}")})
+
+
+@login_required
 def annotated(request: HttpRequest, pk: int) -> HttpResponse:
     sub = get_object_or_404(Submission, pk=pk)
     region_of(request, sub)
-    from pipelines.validate.annotate import annotated_workbook  # openpyxl: only when asked
-
-    data = annotated_workbook(
-        uploads.stored_file(sub),
-        verdict_of(sub),
-        services.schema(),
-        sub.lang,
-        services.evstats().limits,
-    )
-    name = f"{Path(sub.file_name).stem}_{t('annotated_suffix', sub.lang)}.xlsx"
+    lang = current_language()
+    data = uploads.annotated_copy(uploads.stored_file(sub), verdict_of(sub), lang)
+    name = annotated_name(sub.file_name, lang)
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=name, content_type=XLSX)
 
 
@@ -276,7 +321,6 @@ def collection(request: HttpRequest, year: int) -> HttpResponse:
             "close": close,
             "last_run": collection_service.year_run(year),
             "release": release_service.release_state(year),
-            "release_form": ReleaseForm(),
             "upload_form": UploadForm(analyst=True),
         },
     )
@@ -309,6 +353,7 @@ def review(request: HttpRequest, year: int, region_code: str) -> HttpResponse:
         except (OSError, smtplib.SMTPException):
             messages.warning(request, t("review_not_mailed"))
         return redirect("collection", year=year)
+    in_force = review_service.files_in_review(region_code, year)
     return render(
         request,
         "portal/review.html",
@@ -318,9 +363,9 @@ def review(request: HttpRequest, year: int, region_code: str) -> HttpResponse:
             "submissions": Submission.objects.filter(region_code=region_code, year=year),
             "current": review_service.current_review(region_code, year),
             "kinds": kind_labels(),
-            "explained": [
-                explained_warnings(f) for f in review_service.files_in_review(region_code, year)
-            ],
+            "in_force": in_force,
+            "mail_configured": review_service.mail_configured(),
+            "explained": [explained_warnings(f) for f in in_force],
         },
     )
 
@@ -334,7 +379,8 @@ def explained_warnings(submission: Submission) -> dict[str, object]:
     for issue in review_service.warnings_to_explain(submission):
         answer = answers.get((issue["rule"], issue["row"]))
         reason = reasons.label(answer.reason, lang) if answer else None
-        warnings.append({**issue, "answer": answer, "reason": reason})
+        message = issue_records.render(services.schema(), issue, lang).message
+        warnings.append({**issue, "message": message, "answer": answer, "reason": reason})
     return {"submission": submission, "warnings": warnings}
 
 
@@ -344,40 +390,64 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
     sub = get_object_or_404(Submission, pk=pk)
     region_of(request, sub)
     form = ExplanationForm(request.POST)
-    if not form.is_valid() and "text" in form.errors:
-        # What is wrong with the text itself (a NUL character, too long), in Django's
-        # words in the reader's language: the choice of reason is not at fault.
-        messages.error(request, " ".join(form.errors["text"]))
+    if not form.is_valid():
+        # What is wrong with the text itself (a NUL character, too long) in Django's
+        # words in the reader's language; else the reason, which must be chosen.
+        errors = form.errors.get("text") or [t("explanation_invalid")]
+        messages.error(request, " ".join(errors))
         return redirect("submission", pk=pk)
+    data = form.cleaned_data
     try:
-        if not form.is_valid():
-            raise ValueError(form.errors.as_text())
-        data = form.cleaned_data
-        review_service.explain(
+        saved, masked = review_service.explain(
             sub, data["rule"], data["row"], data["reason"], data["text"], request.user
         )
     except ValueError:
         messages.error(request, t("explanation_invalid"))
     else:
         messages.success(request, t("explanation_saved"))
+        if masked:
+            messages.warning(request, t("explanation_masked", text=saved.text))
     return redirect("submission", pk=pk)
 
 
 @login_required
-@require_POST
 def release(request: HttpRequest, year: int) -> HttpResponse:
+    """The release's confirmation step: what it would hold (regions in force, missing,
+    changed since the last release, the deadline), then the analyst's confirmation."""
     analyst_only(request)
-    form = ReleaseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, t("release_not_ready"))
-        return redirect("collection", year=year)
-    try:
-        release_service.request_release(year, form.cleaned_data["note"], request.user)
-    except lifecycle.Blocked as blocked:
-        messages.error(request, t(blocked.key, **blocked.params))
-    else:
-        messages.success(request, t("release_requested"))
-    return redirect("collection", year=year)
+    form = ReleaseForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                release_service.request_release(year, data["note"], request.user, data["number"])
+            except lifecycle.Blocked as blocked:
+                messages.error(request, t(blocked.key, **blocked.params))
+            else:
+                messages.success(request, t("release_requested"))
+                return redirect("collection", year=year)
+        else:
+            messages.error(request, t("release_plan_changed"))
+    state = release_service.release_state(year)
+    deadline, passed = release_service.deadline_passed(year)
+    names = services.regions()
+    return render(
+        request,
+        "portal/release.html",
+        {
+            "year": year,
+            "state": state,
+            "plan": state.plan,
+            "deadline": deadline,
+            "deadline_passed": passed,
+            "named": {
+                group: [(code, names[code]) for code in getattr(state.plan, group)]
+                for group in ("in_force", "missing", "changed")
+            },
+            "note": form["note"].value() or "",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

@@ -35,7 +35,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from pipelines.files import replace_atomically
-from pipelines.publish.numbers import SUPPRESSED, fmt_number, fmt_percent
+from pipelines.publish.numbers import RATE_DECIMALS, SUPPRESSED, fmt_number, fmt_percent
 
 BLUE, ORANGE, SKY, GREEN, VERMILLION, GREY = (
     "#0072B2",
@@ -212,7 +212,7 @@ def rate_by_region(
                 edgecolor="white",
                 linewidth=0,
             )
-            ax.text(rate + top * 0.01, y, fmt_number(rate, lang, 2), va="center")
+            ax.text(rate + top * 0.01, y, fmt_number(rate, lang, RATE_DECIMALS), va="center")
         ax.set_yticks(list(ys), [r[0] for r in ordered])
         ax.set_ylim(-0.6, len(ordered) - 0.4)
         handles = [
@@ -431,7 +431,7 @@ def trend(
             _rate_axis(right.yaxis, lang)
             for x, r in points:
                 right.annotate(
-                    fmt_number(r, lang, 2),
+                    fmt_number(r, lang, RATE_DECIMALS),
                     (x, r),
                     textcoords="offset points",
                     xytext=(0, 6),

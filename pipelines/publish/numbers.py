@@ -10,6 +10,8 @@ from __future__ import annotations
 NBSP = "\u00a0"
 SUPPRESSED = ".."
 NOT_AVAILABLE = "."
+# Incidents per 1,000 missions are published with two decimals, everywhere they are written.
+RATE_DECIMALS = 2
 
 
 def fmt_number(

@@ -27,7 +27,7 @@ from pipelines.contract.schema import Schema
 from pipelines.files import replace_atomically
 from pipelines.publish.px import CONTENTS
 from pipelines.publish.tables import DECIMALS, PRIMARY_KEYS, STATUS_FLAGS, Row
-from pipelines.publish.view import Texts
+from pipelines.publish.texts import Texts
 
 MAIN = LANGUAGES[0]
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}

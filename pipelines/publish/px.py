@@ -30,7 +30,7 @@ from pipelines.contract.schema import Schema
 from pipelines.files import replace_atomically
 from pipelines.publish.numbers import NOT_AVAILABLE, SUPPRESSED
 from pipelines.publish.tables import DECIMALS, Disclosure, Row, csv_value, is_suppressed
-from pipelines.publish.view import Texts
+from pipelines.publish.texts import Texts
 
 MAIN = LANGUAGES[0]
 SUBJECT_CODE = "EVS"

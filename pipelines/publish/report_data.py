@@ -1,8 +1,9 @@
 """What the yearly report shows, gathered once from the warehouse.
 
-Only published values (through `publish.published_*`) enter the report, so a
+Only published values (through `tables.published_*`) enter the report, so a
 chart, a table or a sentence cannot show what disclosure control hid. The
-gathered data is language-neutral; labels are applied when rendering.
+gathered data is language-neutral; the view (`view.py`) puts it into each
+language's words, labels and symbols.
 """
 
 from __future__ import annotations
@@ -26,11 +27,6 @@ from pipelines.publish.tables import (
 )
 
 REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
-
-
-@cache
-def load_texts() -> dict[str, dict[str, str]]:
-    return read_yaml(REPORTS_DIR / "texts.yaml")
 
 
 @cache

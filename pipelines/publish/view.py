@@ -1,32 +1,62 @@
-"""The report's content in one language: headings, sentences, tables, chart names.
+"""The report in one language, as every writer of it draws it: the `View`.
 
-`build_view` turns the gathered, already-protected data (`report_data`) into a
-`View`; the HTML, PDF and workbook writers all draw from that one view, so
-their numbers agree. One function per report section keeps each section's
-wording and table next to each other; `chart_texts` names and describes each
-chart for screen readers from the same published values its table shows.
+`build_view` turns the gathered, already-protected data (`report_data`) into one
+`View` per language, and the writers take nothing else: the HTML page and its PDF
+draw its sections (sentences, and tables of numbers as the language writes them),
+`report.draw_charts` draws each chart from the values and words the view gives it,
+and the workbook writes its sheets (numbers kept as numbers) and metadata. So a
+number, a label or a symbol for a hidden value reads the same in every output. One
+function per section, chart and sheet keeps its words next to its numbers; what they
+share (a region's symbol for a missing value, the categories of each variable, the
+months, weekdays and hour bands, the notes) is derived once, here. A chart's
+description for screen readers is written from the same values it draws.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
+from typing import Any
 
-from pipelines.contract import i18n
 from pipelines.contract.schema import Schema
 from pipelines.publish.numbers import (
     NOT_AVAILABLE,
+    RATE_DECIMALS,
     SUPPRESSED,
     fmt_number,
     fmt_percent,
     fmt_signed,
     percent_sign,
 )
-from pipelines.publish.report_data import ReportData, load_texts
-from pipelines.publish.tables import HOUR_BANDS, STATUS_FLAGS, Row
+from pipelines.publish.report_data import ReportData
+from pipelines.publish.tables import HOUR_BANDS, Row
+from pipelines.publish.texts import Texts
 
 TIME_DIMENSIONS = ("month", "weekday", "hour")
+# A region without a published rate: its symbol and the chart's words for it.
+GAP_WORDS = {SUPPRESSED: "bar_suppressed", NOT_AVAILABLE: "bar_not_submitted"}
+# The workbook's columns: the key of the published row and the text of its header.
+NATIONAL_COLUMNS = (
+    ("year", "year"),
+    ("incidents", "t_incidents"),
+    ("missions", "t_missions"),
+    ("incidents_per_1000_missions", "t_rate"),
+    ("missions_per_incident", "t_mpi"),
+    ("regions_reporting", "kf_regions"),
+)
+REGION_COLUMNS = (
+    ("region_code", "t_code"),
+    ("region_name", "t_region"),
+    *NATIONAL_COLUMNS[1:5],
+    ("flag", "t_flag"),
+)
+BREAKDOWN_COLUMNS = (
+    ("dimension_label", "dimension"),
+    ("category_label", "category"),
+    ("incidents", "t_incidents"),
+    ("percent", "percent"),
+    ("flag", "t_flag"),
+)
 
 
 @dataclass
@@ -41,10 +71,12 @@ class Table:
 
 @dataclass
 class Chart:
-    """A chart's name and what it shows, for its SVG's `<title>` and `<desc>`."""
+    """A chart: its name and what it shows, for its SVG's `<title>` and `<desc>`, and
+    what it draws: the values and words its function in `charts` takes, by keyword."""
 
     title: str
     description: str
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -54,6 +86,19 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
     charts: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Sheet:
+    """A sheet of the workbook: the published rows with numbers as numbers, `columns`
+    as (key of the row, header); a hidden value is empty and its row's flag says why."""
+
+    name: str
+    heading: str
+    units: str
+    columns: list[tuple[str, str]]
+    rows: list[Row]
+    notes: list[str]
 
 
 @dataclass
@@ -72,6 +117,10 @@ class View:
     charts: dict[str, Chart] = field(default_factory=dict)
     release: str = ""
     revision: str = ""
+    sheets: list[Sheet] = field(default_factory=list)
+    # The workbook's last sheet: its name, and what the release is, its source and rules.
+    metadata_sheet: str = ""
+    metadata: list[tuple[str, str]] = field(default_factory=list)
 
 
 def suffix(lang: str) -> str:
@@ -79,33 +128,21 @@ def suffix(lang: str) -> str:
     return "" if lang == "fi" else f".{lang}"
 
 
-@cache
-def report_texts() -> dict[str, i18n.Text]:
-    """`reports/texts.yaml`, parsed and checked once per process, not once per language."""
-    return i18n.load_texts(load_texts())
-
-
-class Texts:
-    """The report's texts (`reports/texts.yaml`) in one language, with their parameters;
-    plural forms are chosen by the same resolver as the contacts' messages."""
-
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.all = report_texts()
-
-    def __call__(self, key: str, **params: object) -> str:
-        return self.all[key].format(self.lang, **params)
-
-    def flags(self) -> dict[str, str]:
-        """The published `flag` codes in words."""
-        return {
-            k: self(f"flag_{k}") for k in (*STATUS_FLAGS.values(), "suppressed", "unreliable") if k
-        }
-
-
-def n(value: object, lang: str, decimals: int = 0, missing: str = SUPPRESSED) -> str:
-    """A number as the language writes it; a missing one as the symbol given."""
+def _number(value: object, lang: str, decimals: int = 0, missing: str = SUPPRESSED) -> str:
+    """A number as the language writes it; a missing one as the symbol given, by default
+    that of a value hidden by disclosure control."""
     return fmt_number(value, lang, decimals, missing=missing)  # type: ignore[arg-type]
+
+
+def gap_symbol(region: Row) -> str:
+    """The symbol of a region's missing values: `..` where disclosure control hid them,
+    `.` where there are none (the region sent no data)."""
+    return SUPPRESSED if region["flag"] == "suppressed" else NOT_AVAILABLE
+
+
+def not_reporting(region: Row) -> bool:
+    """An area whose rate is not available (`.`), as opposed to hidden (`..`)."""
+    return region["incidents_per_1000_missions"] is None and gap_symbol(region) == NOT_AVAILABLE
 
 
 def _key_figures(data: ReportData, t: Texts, lang: str) -> tuple[list[tuple[str, str, str]], str]:
@@ -127,15 +164,17 @@ def _key_figures(data: ReportData, t: Texts, lang: str) -> tuple[list[tuple[str,
             count_pct=(
                 fmt_signed(pct, lang, 1) + percent_sign(lang) if pct is not None else SUPPRESSED
             ),
-            rate_change=fmt_signed(rate_diff, lang, 2) if rate_diff is not None else SUPPRESSED,
+            rate_change=fmt_signed(rate_diff, lang, RATE_DECIMALS)
+            if rate_diff is not None
+            else SUPPRESSED,
         )
         if data.year in data.breaks:
             change += " " + data.breaks[data.year][lang]
     figures = [
-        (t("kf_incidents"), n(nat["incidents"], lang), ""),
-        (t("kf_missions"), n(nat["missions"], lang), ""),
-        (t("kf_one_per"), n(nat["missions_per_incident"], lang), ""),
-        (t("kf_rate"), n(nat["incidents_per_1000_missions"], lang, 2), ""),
+        (t("kf_incidents"), _number(nat["incidents"], lang), ""),
+        (t("kf_missions"), _number(nat["missions"], lang), ""),
+        (t("kf_one_per"), _number(nat["missions_per_incident"], lang), ""),
+        (t("kf_rate"), _number(nat["incidents_per_1000_missions"], lang, RATE_DECIMALS), ""),
         (
             t("kf_regions"),
             t("kf_regions_value", n=nat["regions_reporting"], total=data.regions_total),
@@ -146,15 +185,15 @@ def _key_figures(data: ReportData, t: Texts, lang: str) -> tuple[list[tuple[str,
     summary = t(
         "summary",
         year=data.year,
-        incidents=n(nat["incidents"], lang),
-        one_per=n(nat["missions_per_incident"], lang),
-        rate=n(nat["incidents_per_1000_missions"], lang, 2),
+        incidents=_number(nat["incidents"], lang),
+        one_per=_number(nat["missions_per_incident"], lang),
+        rate=_number(nat["incidents_per_1000_missions"], lang, RATE_DECIMALS),
         regions=nat["regions_reporting"],
     )
     return figures, summary
 
 
-def rate_note(data: ReportData, t: Texts) -> str:
+def _rate_note(data: ReportData, t: Texts) -> str:
     return t(
         "methods_suppression",
         threshold=data.rules.threshold,
@@ -177,14 +216,14 @@ def regions_section(data: ReportData, schema: Schema, t: Texts) -> Section:
     flags = t.flags()
     rows = []
     for r in data.regions:
-        hidden = SUPPRESSED if r["flag"] == "suppressed" else NOT_AVAILABLE
+        hidden = gap_symbol(r)
         rows.append(
             [
                 short.label(r["region_code"], lang),
-                n(r["incidents"], lang, missing=hidden),
-                n(r["missions"], lang),
-                n(r["incidents_per_1000_missions"], lang, 2, missing=hidden),
-                n(r["missions_per_incident"], lang, missing=NOT_AVAILABLE),
+                _number(r["incidents"], lang, missing=hidden),
+                _number(r["missions"], lang),
+                _number(r["incidents_per_1000_missions"], lang, RATE_DECIMALS, missing=hidden),
+                _number(r["missions_per_incident"], lang, missing=NOT_AVAILABLE),
                 flags.get(r["flag"], ""),
             ]
         )
@@ -192,15 +231,15 @@ def regions_section(data: ReportData, schema: Schema, t: Texts) -> Section:
     rows.append(
         [
             t("national"),
-            n(nat["incidents"], lang),
-            n(nat["missions"], lang),
-            n(nat["incidents_per_1000_missions"], lang, 2),
-            n(nat["missions_per_incident"], lang),
+            _number(nat["incidents"], lang),
+            _number(nat["missions"], lang),
+            _number(nat["incidents_per_1000_missions"], lang, RATE_DECIMALS),
+            _number(nat["missions_per_incident"], lang),
             "",
         ]
     )
     header = [t("t_region"), t("t_incidents"), t("t_missions"), t("t_rate"), t("t_mpi")]
-    notes = [rate_note(data, t)]
+    notes = [_rate_note(data, t)]
     if any(not_reporting(r) for r in data.regions):
         notes.append(t("regions_missing_note"))
     return Section(
@@ -218,11 +257,6 @@ def regions_section(data: ReportData, schema: Schema, t: Texts) -> Section:
             )
         ],
     )
-
-
-def not_reporting(region: Row) -> bool:
-    """An area whose rate is not available (`.`), as opposed to hidden (`..`)."""
-    return region["incidents_per_1000_missions"] is None and region["flag"] != "suppressed"
 
 
 def category_panels(data: ReportData, schema: Schema, lang: str) -> list[tuple[str, list[Row]]]:
@@ -266,7 +300,10 @@ def what_section(data: ReportData, schema: Schema, t: Texts) -> Section:
             Table(
                 title,
                 [t("category"), t("t_incidents"), t("percent")],
-                [[r["label"], n(r["incidents"], lang), n(r["percent"], lang, 1)] for r in rows],
+                [
+                    [r["label"], _number(r["incidents"], lang), _number(r["percent"], lang, 1)]
+                    for r in rows
+                ],
                 chart="what",
             )
         )
@@ -277,13 +314,13 @@ def when_section(data: ReportData, schema: Schema, t: Texts) -> Section:
     lang = t.lang
     months = schema.codelists["month"]
     rows = [
-        [r["label"], n(r["incidents"], lang), n(r["percent"], lang, 1)]
+        [r["label"], _number(r["incidents"], lang), _number(r["percent"], lang, 1)]
         for r in month_rows(data, schema, lang)
     ]
     header = [months.labels[lang], t("t_incidents"), t("percent")]
     weekdays = schema.codelists["weekday"]
     heat_rows = [
-        [day, *[n(v, lang) for v in cells]]
+        [day, *[_number(v, lang) for v in cells]]
         for day, cells in zip(weekday_names(schema, lang), data.heatmap, strict=True)
     ]
     return Section(
@@ -315,7 +352,7 @@ def unknown_time_note(data: ReportData, t: Texts) -> str:
         return t("heatmap_unknown_hidden")
     if data.unknown_time == 0:
         return t("heatmap_unknown_none")
-    return t("heatmap_unknown_time", unknown=n(data.unknown_time, t.lang))
+    return t("heatmap_unknown_time", unknown=_number(data.unknown_time, t.lang))
 
 
 def trend_section(data: ReportData, t: Texts) -> Section:
@@ -323,9 +360,9 @@ def trend_section(data: ReportData, t: Texts) -> Section:
     rows = [
         [
             str(r["year"]),
-            n(r["incidents"], lang),
-            n(r["missions"], lang),
-            n(r["incidents_per_1000_missions"], lang, 2),
+            _number(r["incidents"], lang),
+            _number(r["missions"], lang),
+            _number(r["incidents_per_1000_missions"], lang, RATE_DECIMALS),
             str(r["regions_reporting"]),
         ]
         for r in data.trend
@@ -405,7 +442,7 @@ def methods_section(data: ReportData, schema: Schema, t: Texts) -> Section:
         t("methods_heading"),
         paragraphs=[
             t("methods_rates"),
-            rate_note(data, t),
+            _rate_note(data, t),
             t("methods_symbols"),
             t("methods_underreporting"),
             *[f"{t('comparability')}: {b}" for b in _break_notes(data, lang)],
@@ -434,80 +471,277 @@ def _gaps(t: Texts, hidden: int, missing: int = 0) -> list[str]:
     ]
 
 
-def chart_texts(data: ReportData, schema: Schema, t: Texts) -> dict[str, Chart]:
-    """Each chart's title and a description of what it shows, for readers who do not
-    see it: its kind, its extremes among the published values and what is hidden."""
+def _regions_chart(data: ReportData, schema: Schema, t: Texts) -> Chart:
+    """Bars of each region's rate, and a region without one marked by its symbol and
+    words instead of a bar; the national rate as a line."""
     lang = t.lang
     short = schema.codelists["region_short"]
-    rates = [
-        (short.label(r["region_code"], lang), r["incidents_per_1000_missions"], r)
-        for r in data.regions
-    ]
-    national = n(data.national["incidents_per_1000_missions"], lang, 2, missing=NOT_AVAILABLE)
-    regions = [
-        t("desc_regions", national=national),
-        _range(t, [(name, rate, n(rate, lang, 2)) for name, rate, _ in rates if rate is not None]),
-        *_gaps(
+    bars = []
+    for r in data.regions:
+        rate, gap = r["incidents_per_1000_missions"], gap_symbol(r)
+        marker = None if rate is not None else f"{gap} {t(GAP_WORDS[gap])}"
+        bars.append((short.label(r["region_code"], lang), rate, r["flag"] == "unreliable", marker))
+    gaps = [gap_symbol(r) for r in data.regions if r["incidents_per_1000_missions"] is None]
+    national = data.national["incidents_per_1000_missions"]
+    description = [
+        t("desc_regions", national=_number(national, lang, RATE_DECIMALS, missing=NOT_AVAILABLE)),
+        _range(
             t,
-            sum(r["flag"] == "suppressed" and rate is None for _, rate, r in rates),
-            sum(not_reporting(r) for _, _, r in rates),
+            [
+                (name, rate, _number(rate, lang, RATE_DECIMALS))
+                for name, rate, *_ in bars
+                if rate is not None
+            ],
         ),
+        *_gaps(t, gaps.count(SUPPRESSED), gaps.count(NOT_AVAILABLE)),
     ]
+    return Chart(
+        t("regions_chart_title", year=data.year),
+        " ".join(description),
+        {
+            "rows": bars,
+            "national": national,
+            "axis": t("rate_axis"),
+            "national_label": t("national_line", rate=_number(national, lang, RATE_DECIMALS)),
+            "unreliable_label": t("legend_unreliable", n=data.rules.unreliable_below),
+            "reliable_label": t("legend_reliable"),
+        },
+    )
 
+
+def _what_chart(data: ReportData, schema: Schema, t: Texts) -> Chart:
+    """Each variable's categories as bars of percent, the most common one named."""
+    lang = t.lang
+    panels = [
+        (title, [(r["label"], r["incidents"], r["percent"]) for r in rows])
+        for title, rows in category_panels(data, schema, lang)
+    ]
     top = []
-    for title, rows in category_panels(data, schema, lang):
-        shown = [r for r in rows if r["percent"] is not None]
+    for title, rows in panels:
+        shown = [(label, pct) for label, _, pct in rows if pct is not None]
         if shown:
-            best = max(shown, key=lambda r: r["percent"])
-            top.append(f"{title}: {best['label']} {fmt_percent(best['percent'], lang, 1)}")
+            label, pct = max(shown, key=lambda s: s[1])
+            top.append(f"{title}: {label} {fmt_percent(pct, lang, 1)}")
+    description = (
+        t("desc_what"),
+        t("desc_what_top", top="; ".join(top)) if top else t("desc_none"),
+    )
+    return Chart(t("what_chart_title", year=data.year), " ".join(description), {"panels": panels})
 
-    by_month = [(r["label"], r["incidents"]) for r in month_rows(data, schema, lang)]
-    month = [
+
+def _month_chart(data: ReportData, schema: Schema, t: Texts) -> Chart:
+    """Incidents by month."""
+    lang = t.lang
+    months = [(r["label"], r["incidents"]) for r in month_rows(data, schema, lang)]
+    description = [
         t("desc_month"),
-        _range(t, [(m, c, n(c, lang)) for m, c in by_month if c is not None]),
-        *_gaps(t, sum(c is None for _, c in by_month)),
+        _range(t, [(m, c, _number(c, lang)) for m, c in months if c is not None]),
+        *_gaps(t, sum(c is None for _, c in months)),
     ]
+    return Chart(
+        t("month_chart_title", year=data.year),
+        " ".join(description),
+        {"months": months, "axis": t("count")},
+    )
 
+
+def _heatmap_chart(data: ReportData, schema: Schema, t: Texts) -> Chart:
+    """Incidents by weekday and time of day."""
+    lang = t.lang
+    days = weekday_names(schema, lang)
     bands = hour_bands(t, "hour_band")
     cells = [
         (f"{day} {bands[band]}", value)
-        for day, row in zip(weekday_names(schema, lang), data.heatmap, strict=True)
+        for day, row in zip(days, data.heatmap, strict=True)
         for band, value in enumerate(row)
     ]
-    heat = [
+    description = [
         t("desc_heatmap", hours=24 // HOUR_BANDS),
-        _range(t, [(cell, v, n(v, lang)) for cell, v in cells if v is not None]),
+        _range(t, [(cell, v, _number(v, lang)) for cell, v in cells if v is not None]),
         *_gaps(t, sum(v is None for _, v in cells)),
     ]
+    note = " ".join((t("heatmap_note", n=data.rules.threshold), unknown_time_note(data, t)))
+    return Chart(
+        t("heatmap_title", year=data.year),
+        " ".join(description),
+        {
+            "cells": data.heatmap,
+            "rows": days,
+            "columns": hour_bands(t, "hour_band_short"),
+            "axis": t("hour_axis"),
+            "note": note,
+        },
+    )
 
+
+def _trend_chart(data: ReportData, t: Texts) -> Chart:
+    """Incidents and the rate by year, with the series breaks."""
+    lang = t.lang
     shown_years = [r for r in data.trend if r["incidents"] is not None]
     ends = shown_years[:1] + shown_years[1:][-1:]
     points = "; ".join(
         t(
             "desc_trend_point",
             year=r["year"],
-            count=n(r["incidents"], lang),
-            rate=n(r["incidents_per_1000_missions"], lang, 2),
+            count=_number(r["incidents"], lang),
+            rate=_number(r["incidents_per_1000_missions"], lang, RATE_DECIMALS),
         )
         for r in ends
     )
-    trend = [t("desc_trend"), t("desc_trend_points", points=points) if ends else t("desc_none")]
+    description = [
+        t("desc_trend"),
+        t("desc_trend_points", points=points) if ends else t("desc_none"),
+    ]
     breaks = [str(y) for y in sorted(data.breaks) if ends and ends[0]["year"] < y <= data.year]
     if breaks:
-        trend.append(f"{t('series_break')}: {', '.join(breaks)}.")
+        description.append(f"{t('series_break')}: {', '.join(breaks)}.")
+    return Chart(
+        t("trend_chart_title"),
+        " ".join(description),
+        {
+            "years": [r["year"] for r in data.trend],
+            "incidents": [r["incidents"] for r in data.trend],
+            "rates": [r["incidents_per_1000_missions"] for r in data.trend],
+            "breaks": sorted(data.breaks),
+            "count_axis": t("count"),
+            "rate_axis": t("rate_axis"),
+            "break_label": t("series_break"),
+        },
+    )
 
+
+def chart_views(data: ReportData, schema: Schema, t: Texts) -> dict[str, Chart]:
+    """Each chart by name, in the order the report shows them."""
     return {
-        "regions": Chart(t("regions_chart_title", year=data.year), " ".join(regions)),
-        "what": Chart(
-            t("what_chart_title", year=data.year),
-            " ".join(
-                (t("desc_what"), t("desc_what_top", top="; ".join(top)) if top else t("desc_none"))
-            ),
-        ),
-        "month": Chart(t("month_chart_title", year=data.year), " ".join(month)),
-        "heatmap": Chart(t("heatmap_title", year=data.year), " ".join(heat)),
-        "trend": Chart(t("trend_chart_title"), " ".join(trend)),
+        "regions": _regions_chart(data, schema, t),
+        "what": _what_chart(data, schema, t),
+        "month": _month_chart(data, schema, t),
+        "heatmap": _heatmap_chart(data, schema, t),
+        "trend": _trend_chart(data, t),
     }
+
+
+def _columns(t: Texts, columns: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """A sheet's columns as (key of the row, header in the language)."""
+    return [(key, t(text)) for key, text in columns]
+
+
+def _regions_sheet(data: ReportData, schema: Schema, t: Texts) -> Sheet:
+    """Each region by its code and full name, its flag in words."""
+    flags = t.flags()
+    rows = [
+        {
+            **r,
+            "region_name": schema.codelists["regions"].label(r["region_code"], t.lang),
+            "flag": flags.get(r["flag"], ""),
+        }
+        for r in data.regions
+    ]
+    heading = t("regions_chart_title", year=data.year)
+    columns = _columns(t, REGION_COLUMNS)
+    return Sheet(
+        t("sheet_regions"), heading, t("units_counts"), columns, rows, [_rate_note(data, t)]
+    )
+
+
+def _breakdowns_sheet(data: ReportData, schema: Schema, t: Texts) -> Sheet:
+    """Every breakdown, the time of day and weekday included, with its variable's name."""
+    lang = t.lang
+    contract = schema.contracts["incidents"]
+    dims = {
+        d: (
+            c,
+            contract.column(d).labels[lang]
+            if d in contract.column_names
+            else schema.codelists[c].labels[lang],
+        )
+        for d, c, _ in contract.breakdown_dimensions()
+    }
+    flags = t.flags()
+    rows = [
+        {
+            **r,
+            "dimension_label": dims[r["dimension"]][1],
+            "category_label": schema.codelists[dims[r["dimension"]][0]].label(r["category"], lang),
+            "flag": flags.get(r["flag"], ""),
+        }
+        for r in data.breakdowns
+    ]
+    heading = f"{t('what_heading')} {data.year}"
+    columns = _columns(t, BREAKDOWN_COLUMNS)
+    return Sheet(
+        t("sheet_breakdowns"), heading, t("units_percent"), columns, rows, [_rate_note(data, t)]
+    )
+
+
+def _heatmap_sheet(data: ReportData, schema: Schema, t: Texts) -> Sheet:
+    """The heat map's cells, a hidden one as its symbol: a grid has no flag column."""
+    bands = [(f"band_{i}", label) for i, label in enumerate(hour_bands(t, "hour_band"))]
+    rows = [
+        {
+            "weekday": day,
+            **{
+                key: SUPPRESSED if v is None else v
+                for (key, _), v in zip(bands, cells, strict=True)
+            },
+        }
+        for day, cells in zip(weekday_names(schema, t.lang), data.heatmap, strict=True)
+    ]
+    return Sheet(
+        t("sheet_heatmap"),
+        t("heatmap_title", year=data.year),
+        t("units_counts"),
+        [("weekday", schema.codelists["weekday"].labels[t.lang]), *bands],
+        rows,
+        [t("heatmap_note", n=data.rules.threshold), unknown_time_note(data, t)],
+    )
+
+
+def _all_breaks(data: ReportData, lang: str) -> list[str]:
+    """Every series break known, with its year: the workbook lists them all."""
+    return [f"{y}: {b[lang]}" for y, b in sorted(data.breaks.items())]
+
+
+def sheets(data: ReportData, schema: Schema, t: Texts) -> list[Sheet]:
+    """The workbook's sheets of numbers, in order."""
+    national = Sheet(
+        t("sheet_national"),
+        f"{t('national')} {data.year}",
+        t("units_counts"),
+        _columns(t, NATIONAL_COLUMNS),
+        [data.national],
+        [_rate_note(data, t)],
+    )
+    trend = Sheet(
+        t("sheet_trend"),
+        t("trend_chart_title"),
+        t("units_counts"),
+        _columns(t, NATIONAL_COLUMNS),
+        data.trend,
+        _all_breaks(data, t.lang),
+    )
+    return [
+        national,
+        _regions_sheet(data, schema, t),
+        _breakdowns_sheet(data, schema, t),
+        _heatmap_sheet(data, schema, t),
+        trend,
+    ]
+
+
+def metadata(data: ReportData, t: Texts, release: str, revision: str) -> list[tuple[str, str]]:
+    """The workbook's metadata: the release and its revisions (when made for one), the
+    source, coverage, disclosure rules, series breaks and the pipeline's version."""
+    coverage = t("m_coverage_value", n=data.national["regions_reporting"], total=data.regions_total)
+    return [
+        *([(t("m_release"), release)] if release else []),
+        *([(t("m_revisions"), revision)] if revision else []),
+        (t("m_source"), t("publisher")),
+        (t("m_coverage"), coverage),
+        (t("m_suppression"), _rate_note(data, t)),
+        (t("m_breaks"), " ".join(_all_breaks(data, t.lang))),
+        (t("m_version"), data.version),
+    ]
 
 
 def release_texts(data: ReportData, t: Texts) -> tuple[str, str]:
@@ -534,7 +768,7 @@ def release_texts(data: ReportData, t: Texts) -> tuple[str, str]:
 
 
 def build_view(data: ReportData, schema: Schema, lang: str) -> View:
-    """The whole report in one language, section by section."""
+    """The whole report in one language: its sections, charts and sheets."""
     t = Texts(lang)
     figures, summary = _key_figures(data, t, lang)
     release, revision = release_texts(data, t)
@@ -557,7 +791,10 @@ def build_view(data: ReportData, schema: Schema, lang: str) -> View:
             methods_section(data, schema, t),
         ],
         contents=t("contents"),
-        charts=chart_texts(data, schema, t),
+        charts=chart_views(data, schema, t),
         release=release,
         revision=revision,
+        sheets=sheets(data, schema, t),
+        metadata_sheet=t("sheet_metadata"),
+        metadata=metadata(data, t, release, revision),
     )

@@ -74,6 +74,18 @@ class Submission(models.Model):
     def status(self) -> str:
         return "accepted" if self.accepted else "rejected"
 
+    @property
+    def in_statistics(self) -> str:
+        """Whether the statistics use the file: `yes` once a run has published it,
+        `waiting` while it is in force in the register and no run has published it yet
+        (the sensor's run is on its way), `no` otherwise (rejected, superseded, or the
+        bytes already in force)."""
+        if self.published:
+            return "yes"
+        if self.accepted and self.state == lifecycle.IN_FORCE:
+            return "waiting"
+        return "no"
+
     def __str__(self) -> str:
         return f"{self.year}/{self.region_code} #{self.seq} {self.file_name}"
 

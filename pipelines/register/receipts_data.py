@@ -9,9 +9,10 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Judged:
-    """A file's verdict as the register keeps it: counts, issues as `evstats validate
-    --format json` gives them (values masked), the header names the file used, and
-    the file's figures (counts only) for later files' plausibility checks."""
+    """A file's verdict as the register keeps it: counts, issues as rule codes and
+    masked parameters (`Issue.record`, no message: it is rendered in the reader's
+    language), the header names the file used, the language of the upload, and the
+    file's figures (counts only) for later files' plausibility checks."""
 
     file_name: str
     kind: str | None

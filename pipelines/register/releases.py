@@ -8,6 +8,7 @@ that it was released, or why not.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -57,6 +58,64 @@ def request_release(
             )
         except IntegrityError:
             raise lifecycle.Blocked("release_already_requested", year=year) from None
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What a release of the year asked for now would hold, for the analyst to confirm:
+    the regions with data in force, those without (the manifest's `missing_regions`),
+    those changed since the previous release (a new region's data or a revision), and
+    those still waiting for the analyst's acceptance."""
+
+    year: int
+    number: int
+    previous: Release | None
+    in_force: list[str]
+    missing: list[str]
+    changed: list[str]
+    waiting: list[str]
+
+    @property
+    def name(self) -> str:
+        return f"v{self.number}"
+
+    @property
+    def offered(self) -> bool:
+        """A release is offered when the first one is still to be made or something
+        changed since the last: a new version of the same data would revise nothing."""
+        return bool(self.in_force) and (self.previous is None or bool(self.changed))
+
+
+def release_plan(year: int, regions: list[str], on_disk: int, db: str = "default") -> ReleasePlan:
+    """The year's next release as it would be made now. A region changed since the
+    previous release is one with data in force that is not in the `released` state:
+    a receipt that alters what is in force takes it back to awaiting review."""
+    held = in_force(year, db)
+    by_region = states(year, db)
+    previous = (
+        Release.objects.using(db)
+        .filter(year=year, state=Release.RELEASED)
+        .order_by("-number")
+        .first()
+    )
+    in_force_regions = [r for r in regions if r in held]
+    return ReleasePlan(
+        year=year,
+        number=next_number(year, on_disk, db),
+        previous=previous,
+        in_force=in_force_regions,
+        missing=[r for r in regions if r not in held],
+        changed=[
+            r
+            for r in in_force_regions
+            if previous is not None and by_region.get(r) != lifecycle.RELEASED
+        ],
+        waiting=[
+            r
+            for r in in_force_regions
+            if by_region.get(r) not in (lifecycle.ACCEPTED, lifecycle.RELEASED)
+        ],
+    )
 
 
 def open_request(year: int, db: str = "default") -> Release | None:

@@ -73,8 +73,22 @@ def annotated_workbook(
     if sheet is not None:
         _mark_cells(sheet, verdict.issues, places)
     _issue_sheet(book, verdict, schema, lang, sheet, places)
+    for printed in book.worksheets:
+        _fit_to_width(printed)
     book.active = 0
     return workbook_bytes(book)
+
+
+def _fit_to_width(sheet: Worksheet) -> None:
+    """Printed as the published workbook is: A4 across, as wide as the page, as many
+    pages down as the rows need, the header on each (it printed a column a page)."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = "1:1"
 
 
 def _records(data: bytes, schema: Schema, limits: Limits, width: int) -> Records | None:

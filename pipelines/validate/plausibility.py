@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.contract.issues import Issue, make_issue
+from pipelines.contract.issues import Issue, in_each_language, make_issue
 from pipelines.contract.schema import CodeList, PlausibilityRule, Schema
 from pipelines.ingest.reader import ROW
 from pipelines.settings import Plausibility
@@ -86,23 +86,21 @@ def plausibility_issues(
             params["codes"] = list(_codelist(schema, rule).codes)
         found = CHECKS[rule.check](Case(rule, params, current, earlier, year, rows))
         issues.extend(
-            make_issue(schema, rule.name, lang, headers=headers, **_named(schema, rule, lang, f))
+            make_issue(schema, rule.name, lang, headers=headers, **_named(schema, rule, f))
             for f in found
         )
     return issues
 
 
-def _named(
-    schema: Schema, rule: PlausibilityRule, lang: str, found: dict[str, Any]
-) -> dict[str, Any]:
-    """A share's column and code as the message's language names them."""
+def _named(schema: Schema, rule: PlausibilityRule, found: dict[str, Any]) -> dict[str, Any]:
+    """A share's column and code as each language names them."""
     if rule.check != "share_off":
         return found
     codelist = _codelist(schema, rule)
     return {
         **found,
-        "dimension": codelist.labels[lang],
-        "code": codelist.label(found["code"], lang),
+        "dimension": in_each_language(lambda lg: codelist.labels[lg]),
+        "code": in_each_language(lambda lg: codelist.label(found["code"], lg)),
     }
 
 

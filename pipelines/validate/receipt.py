@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 
 def judged(verdict: Verdict, schema: Schema, lang: str) -> Judged:
-    """The register's record of a verdict: counts, issues, header names and, for an
+    """The register's record of a verdict: counts, issues as codes and parameters
+    (rendered in each reader's language when shown), header names and, for an
     accepted file, its figures for later files' plausibility checks."""
     figures = None
     if verdict.accepted and verdict.kind and verdict.frame is not None:
@@ -40,7 +41,7 @@ def judged(verdict: Verdict, schema: Schema, lang: str) -> Judged:
         rows=verdict.rows,
         errors=verdict.count("fatal") + verdict.count("error"),
         warnings=verdict.count("warning"),
-        issues=[i.as_dict() for i in verdict.issues],
+        issues=[i.record() for i in verdict.issues],
         headers=verdict.headers,
         lang=lang,
         suffix=".xlsx" if verdict.encoding == "xlsx" else ".csv",

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import polars as pl
 
-from pipelines.contract.schema import Contract, Schema
+from pipelines.contract.schema import Column, Contract, Schema
 from pipelines.ingest.reader import ROW
 from pipelines.validate.parsing import INTEGER_RE, ISO_DATE_RE, parsed, per_value
 
@@ -62,101 +62,131 @@ class _Namespace:
         return make
 
 
+def _meta(rule: str, column: str, **params: object) -> dict[str, object]:
+    return {"rule": rule, "column": column, "params": params}
+
+
+GXE = _Namespace()
+
+
 def build_expectations(
     contract: Contract, schema: Schema, *, year: int | None, today: date
 ) -> list[Expectation]:
-    """One expectation per column rule, in the order that decides which rule a cell reports."""
-    gxe = _Namespace()
+    """One expectation per column rule, in the order that decides which rule a cell
+    reports: presence first, then how a value is written, then what it means."""
+    return [
+        *_presence(contract),
+        *_formats(contract),
+        *(e for c in contract.columns for e in _meanings(c, schema, year=year, today=today)),
+    ]
 
-    def meta(rule: str, column: str, **params: object) -> dict[str, object]:
-        return {"rule": rule, "column": column, "params": params}
 
+def _presence(contract: Contract) -> list[Expectation]:
+    return [
+        GXE.ExpectColumnValuesToNotBeNull(column=c.name, meta=_meta("required", c.name))
+        for c in contract.columns
+        if c.required
+    ]
+
+
+def _formats(contract: Contract) -> list[Expectation]:
+    """How typed values must be written."""
     out: list[Expectation] = []
-    for c in contract.columns:
-        if c.required:
-            out.append(
-                gxe.ExpectColumnValuesToNotBeNull(column=c.name, meta=meta("required", c.name))
-            )
     for c in contract.columns:
         if c.type == "date":
             # Two rules, so a contact is told what is wrong: `1.3.2023x` is not written
             # as a date, `31.2.2023` is written as one but no such day exists.
             out.append(
-                gxe.ExpectColumnValuesToMatchRegex(
-                    column=c.name, regex=ISO_DATE_RE, meta=meta("date_format", c.name)
+                GXE.ExpectColumnValuesToMatchRegex(
+                    column=c.name, regex=ISO_DATE_RE, meta=_meta("date_format", c.name)
                 )
             )
             out.append(
-                gxe.ExpectColumnValuesToBeInSet(
-                    column=c.name + VALID, value_set=[True], meta=meta("date_nonexistent", c.name)
+                GXE.ExpectColumnValuesToBeInSet(
+                    column=c.name + VALID, value_set=[True], meta=_meta("date_nonexistent", c.name)
                 )
             )
         elif c.type == "time":
             out.append(
-                gxe.ExpectColumnValuesToMatchRegex(
-                    column=c.name, regex=TIME_RE, meta=meta("time_format", c.name)
+                GXE.ExpectColumnValuesToMatchRegex(
+                    column=c.name, regex=TIME_RE, meta=_meta("time_format", c.name)
                 )
             )
         elif c.type == "integer":
             out.append(
-                gxe.ExpectColumnValuesToMatchRegex(
-                    column=c.name, regex=INTEGER_RE, meta=meta("integer_format", c.name)
+                GXE.ExpectColumnValuesToMatchRegex(
+                    column=c.name, regex=INTEGER_RE, meta=_meta("integer_format", c.name)
                 )
             )
-    for c in contract.columns:
-        if c.codelist:
-            codes = list(schema.codelists[c.codelist].codes)
-            out.append(
-                gxe.ExpectColumnValuesToBeInSet(
-                    column=c.name,
-                    value_set=codes,
-                    meta=meta("code", c.name, expected=", ".join(codes)),
-                )
+    return out
+
+
+def _meanings(c: Column, schema: Schema, *, year: int | None, today: date) -> list[Expectation]:
+    """One column's rules of what a well-written value may be: a code, within its
+    bounds and the reporting year, not after today (a date or a month), the
+    submission's own region and year."""
+    out: list[Expectation] = []
+    if c.codelist:
+        codes = list(schema.codelists[c.codelist].codes)
+        out.append(
+            GXE.ExpectColumnValuesToBeInSet(
+                column=c.name,
+                value_set=codes,
+                meta=_meta("code", c.name, expected=", ".join(codes)),
             )
-        if c.min is not None or c.max is not None:
-            out.append(
-                gxe.ExpectColumnValuesToBeBetween(
-                    column=c.name + PARSED,
-                    min_value=c.min,
-                    max_value=c.max,
-                    meta=meta("out_of_range", c.name),
-                )
+        )
+    if c.min is not None or c.max is not None:
+        out.append(
+            GXE.ExpectColumnValuesToBeBetween(
+                column=c.name + PARSED,
+                min_value=c.min,
+                max_value=c.max,
+                meta=_meta("out_of_range", c.name),
             )
-        if c.within_reporting_year and year is not None:
-            out.append(
-                gxe.ExpectColumnValuesToBeBetween(
-                    column=c.name + PARSED,
-                    min_value=datetime(year, 1, 1),
-                    max_value=datetime(year, 12, 31),
-                    meta=meta("date_out_of_year", c.name, year=year),
-                )
+        )
+    if c.within_reporting_year and year is not None:
+        out.append(
+            GXE.ExpectColumnValuesToBeBetween(
+                column=c.name + PARSED,
+                min_value=datetime(year, 1, 1),
+                max_value=datetime(year, 12, 31),
+                meta=_meta("date_out_of_year", c.name, year=year),
             )
-        if c.type == "date":
-            out.append(
-                gxe.ExpectColumnValuesToBeBetween(
-                    column=c.name + PARSED,
-                    max_value=datetime(today.year, today.month, today.day),
-                    meta=meta("date_in_future", c.name),
-                )
+        )
+    if c.type == "date":
+        out.append(
+            GXE.ExpectColumnValuesToBeBetween(
+                column=c.name + PARSED,
+                max_value=datetime(today.year, today.month, today.day),
+                meta=_meta("date_in_future", c.name),
             )
-        if c.matches_submission:
-            target = c.name + PARSED if c.type == "integer" else c.name
-            out.append(
-                gxe.ExpectColumnPairValuesToBeEqual(
-                    column_A=target,
-                    column_B=f"_expected_{c.matches_submission}",
-                    ignore_row_if="either_value_is_missing",
-                    meta=meta(f"{c.matches_submission.removesuffix('_code')}_mismatch", c.name),
-                )
+        )
+    if c.month_of_year and year is not None and year >= today.year:
+        out.append(
+            GXE.ExpectColumnValuesToBeBetween(
+                column=c.name + PARSED,
+                max_value=today.month if year == today.year else 0,
+                meta=_meta("month_in_future", c.name, year=year),
             )
-        if c.max_length is not None:
-            out.append(
-                gxe.ExpectColumnValueLengthsToBeBetween(
-                    column=c.name,
-                    max_value=c.max_length,
-                    meta=meta("text_too_long", c.name, expected=c.max_length),
-                )
+        )
+    if c.matches_submission:
+        target = c.name + PARSED if c.type == "integer" else c.name
+        out.append(
+            GXE.ExpectColumnPairValuesToBeEqual(
+                column_A=target,
+                column_B=f"_expected_{c.matches_submission}",
+                ignore_row_if="either_value_is_missing",
+                meta=_meta(f"{c.matches_submission.removesuffix('_code')}_mismatch", c.name),
             )
+        )
+    if c.max_length is not None:
+        out.append(
+            GXE.ExpectColumnValueLengthsToBeBetween(
+                column=c.name,
+                max_value=c.max_length,
+                meta=_meta("text_too_long", c.name, expected=c.max_length),
+            )
+        )
     return out
 
 

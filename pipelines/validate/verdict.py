@@ -21,7 +21,13 @@ from typing import Literal, TypeVar
 
 import polars as pl
 
-from pipelines.contract.issues import Issue, make_issue, personal_data_issue, sort_issues
+from pipelines.contract.issues import (
+    Issue,
+    in_each_language,
+    make_issue,
+    personal_data_issue,
+    sort_issues,
+)
 from pipelines.contract.privacy import CANDIDATE_RE, find_personal_data, mask_personal_data
 from pipelines.contract.schema import Column, Contract, Schema
 from pipelines.ingest.reader import ROW, RawTable, read_table
@@ -249,6 +255,10 @@ def _column_rules(
     combined = pl.concat(frames) if frames else pl.DataFrame()
     failures = run_suite(combined, contract, schema, year=year, today=today)
     per_file: list[list[Issue]] = [[] for _ in members]
+    # What a column allows, in every language, once per column (a file of wrong codes
+    # has thousands of failures of one column).
+    allowed: dict[tuple[str, str], dict[str, str]] = {}
+    bounds = {"code": allowed_values, "out_of_range": allowed_range}
     for failure in failures:
         params = dict(failure.params)
         if failure.rule == "region_mismatch":
@@ -257,10 +267,12 @@ def _column_rules(
             params["expected"] = members[failure.file][0].year
         elif failure.rule == "text_too_long":
             params["found"] = len(failure.value or "")
-        elif failure.rule == "code":
-            params["expected"] = allowed_values(schema, contract.column(failure.column), lang)
-        elif failure.rule == "out_of_range":
-            params["expected"] = allowed_range(schema, contract.column(failure.column), lang)
+        elif failure.rule in bounds:
+            column, words = contract.column(failure.column), bounds[failure.rule]
+            params["expected"] = allowed.setdefault(
+                (failure.rule, column.name),
+                in_each_language(partial(words, schema, column)),
+            )
         raw_frame = raw[failure.file][1]
         position = raw_frame.get_column(ROW).search_sorted(failure.row)
         written = raw_frame.get_column(failure.column)[position]
@@ -341,11 +353,7 @@ def _custom_rules(
                         column=c.name,
                         value=value,
                         other=other,
-                        expected=schema.codelists[contract.column(other).codelist].label(
-                            expected, lang
-                        )
-                        if contract.column(other).codelist
-                        else expected,
+                        expected=_label(schema, contract.column(other), expected),
                         headers=verdict.headers,
                     )
                 )
@@ -368,6 +376,14 @@ def _custom_rules(
                 )
             )
     return issues
+
+
+def _label(schema: Schema, column: Column, code: str) -> str | dict[str, str]:
+    """A code as a reader reads it: a coded column's label in every language."""
+    if not column.codelist:
+        return code
+    codelist = schema.codelists[column.codelist]
+    return in_each_language(lambda lang: codelist.label(code, lang))
 
 
 def _personal_data(

@@ -141,6 +141,16 @@ def wait_until_healthy(
     raise RuntimeError(f"evstats serve did not answer in {timeout} s:\n{log.read_text()}")
 
 
+def new_person_link(portal: Portal, email: str, region: str, *options: str) -> str:
+    """A data contact added with `evstats users add --link` (and `options`): their
+    one-time link."""
+    return subprocess.run(
+        [str(EVSTATS), "users", "add", email, "--region", region, "--link",
+         "--base-url", portal.url, *options],
+        env=portal.env, capture_output=True, text=True, check=True,
+    ).stdout.split()[-1]  # fmt: skip
+
+
 def post_file(url: str, token: str, name: str, data: bytes) -> requests.Response:
     """A file of 2023 sent to the portal's API as a region's own system sends one."""
     return requests.post(

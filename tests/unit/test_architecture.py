@@ -167,10 +167,30 @@ def test_the_search_finds_a_circle_through_three_modules():
 
 def test_the_readme_architecture_section_names_every_module():
     """The README's map of the code must match the tree: each module of a stage package
-    (and the contract) is named in the Architecture section."""
+    (and the contract) is named in its own package's row of the Architecture section (a
+    name in another row, such as the portal's `texts.py`, does not count)."""
     readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
-    named = set(re.findall(r"`([a-z0-9_]+\.py)`", section))
+    rows = dict(re.findall(r"^\| `pipelines/([a-z_]+)/` \| (.*) \|$", section, re.MULTILINE))
     stages = ("contract", "register", "ingest", "validate", "warehouse", "publish")
-    modules = {p.name for s in stages for p in (PACKAGE / s).glob("*.py") if p.stem != "__init__"}
-    assert modules - named == set()
+    unnamed = {
+        f"{stage}/{p.name}"
+        for stage in stages
+        for p in (PACKAGE / stage).glob("*.py")
+        if p.stem != "__init__" and f"`{p.name}`" not in rows.get(stage, "")
+    }
+    assert unnamed == set()
+
+
+def test_the_report_writers_draw_from_the_view_alone():
+    """One view for all writers (`publish/view.py`): the workbook, the charts and the PDF
+    take the language's `View`, never the gathered data, so they cannot derive a number or
+    a symbol of their own; the PX files and the open dataset take their words from
+    `publish/texts.py`, as the view does."""
+    for writer in ("workbook", "charts", "report_pdf"):
+        assert "pipelines.publish.report_data" not in GRAPH[f"pipelines.publish.{writer}"]
+    assert "pipelines.publish.view" in GRAPH["pipelines.publish.workbook"]
+    for writer in ("px", "opendata", "view"):
+        assert "pipelines.publish.texts" in GRAPH[f"pipelines.publish.{writer}"]
+    assert "pipelines.publish.view" not in GRAPH["pipelines.publish.px"]
+    assert "pipelines.publish.view" not in GRAPH["pipelines.publish.opendata"]

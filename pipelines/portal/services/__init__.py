@@ -14,6 +14,7 @@ from django.conf import settings as django_settings
 
 from pipelines.contract.privacy import mask_personal_data
 from pipelines.contract.schema import Schema, load_schema
+from pipelines.portal.texts import current_language
 from pipelines.settings import FIRST_YEAR, Settings
 from pipelines.settings import today as finland_today
 
@@ -51,9 +52,11 @@ def evstats() -> Settings:
     return django_settings.EVSTATS
 
 
-def regions() -> dict[str, str]:
-    """Region codes in the order of the published tables, with their Finnish names."""
-    return {code: labels["fi"] for code, labels in schema().codelists["regions"].codes.items()}
+def regions(lang: str | None = None) -> dict[str, str]:
+    """Region codes in the order of the published tables, with their official names in
+    `lang` (by default the reader's: the page's language) from `schemas/codelists.yaml`."""
+    shown = lang or current_language()
+    return {code: labels[shown] for code, labels in schema().codelists["regions"].codes.items()}
 
 
 def plausibility_rules() -> set[str]:

@@ -1,16 +1,18 @@
-"""Asking for a release from the portal: the register allocates its number and the
-daemon's sensor has a run make it; the portal shows what became of it."""
+"""Asking for a release from the portal: the analyst sees what the release would hold
+and confirms it; the register allocates its number and the daemon's sensor has a run
+make it; the portal shows what became of it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from pipelines.portal.services import evstats
+from pipelines.portal.services import evstats, regions
 from pipelines.publish.release import release_numbers
 from pipelines.register import lifecycle
 from pipelines.register import releases as register_releases
 from pipelines.register.models import Release
-from pipelines.register.review import release_blockers
+from pipelines.register.releases import ReleasePlan
 from pipelines.settings import today as finland_today
 
 
@@ -20,27 +22,44 @@ class ReleaseState:
     waiting: list[str]
     requested: Release | None
     latest: Release | None
+    plan: ReleasePlan
+
+
+def plan(year: int) -> ReleasePlan:
+    """The release the year would get now (the register's rule of what changed)."""
+    on_disk = max(release_numbers(evstats().releases_dir(year)), default=0)
+    return register_releases.release_plan(year, list(regions()), on_disk)
+
+
+def deadline_passed(year: int) -> tuple[date, bool]:
+    """The regions' deadline, and whether it has passed: before it, regions may still
+    send their files, and releasing then is the analyst's deliberate choice."""
+    deadline, _ = evstats().collection_dates(year)
+    return deadline, finland_today() > deadline
 
 
 def release_state(year: int) -> ReleaseState:
-    """Whether the year may be released now, what is still in the way, and what became
-    of the last request."""
-    try:
-        waiting = release_blockers(year)
-    except lifecycle.Blocked:
-        return ReleaseState(
-            False, [], register_releases.open_request(year), register_releases.latest(year)
-        )
+    """Whether a release is offered now (every region with data in force accepted, and
+    something to release that the last release did not hold), what is still in the
+    way, and what became of the last request."""
+    planned = plan(year)
     return ReleaseState(
-        not waiting,
-        waiting,
+        bool(planned.in_force) and not planned.waiting and planned.offered,
+        planned.waiting,
         register_releases.open_request(year),
         register_releases.latest(year),
+        planned,
     )
 
 
-def request_release(year: int, note: str, user: object) -> Release:
-    """The request, its number allocated now; refused (`lifecycle.Blocked`) while a
-    region awaits review or another request is open."""
-    on_disk = max(release_numbers(evstats().releases_dir(year)), default=0)
-    return register_releases.request_release(year, note, finland_today(), on_disk, user)
+def request_release(year: int, note: str, user: object, number: int) -> Release:
+    """The request, its number allocated now. Refused (`lifecycle.Blocked`) when nothing
+    changed since the last release, when the plan the analyst confirmed (its number) is
+    no longer the one the register would make, while a region awaits review, or while
+    another request is open."""
+    planned = plan(year)
+    if planned.previous is not None and not planned.offered:
+        raise lifecycle.Blocked("release_unchanged", name=planned.previous.name)
+    if number != planned.number:
+        raise lifecycle.Blocked("release_plan_changed")
+    return register_releases.request_release(year, note, finland_today(), planned.number - 1, user)

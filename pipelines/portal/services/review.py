@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.contract.i18n import LANGUAGES
-from pipelines.portal.services import contacts, plausibility_rules, regions, schema
+from pipelines.portal.services import plausibility_rules, schema
 from pipelines.register import review as register_review
 from pipelines.register.models import Explanation, Review, Submission
 from pipelines.register.receipts import in_force
@@ -38,28 +38,69 @@ def decide(region_code: str, year: int, state: str, message: str, analyst: objec
     return register_review.decide(region_code, year, state, message, analyst, plausibility_rules())
 
 
-def mail_review(done: Review, portal_url: str) -> int:
-    """The decision to every active contact of the region, in Finnish, Swedish and
-    English (a contact's language is not known); returns how many were sent to."""
-    from django.core.mail import send_mail
+def contacts_by_language(region_code: str) -> dict[str, list[str]]:
+    """The region's active contacts' addresses by the language of their account."""
+    from pipelines.portal.models import User
 
+    found: dict[str, list[str]] = {}
+    for address, lang in (
+        User.objects.filter(region_code=region_code, role=User.SUBMITTER, is_active=True)
+        .order_by("email")
+        .values_list("email", "lang")
+    ):
+        found.setdefault(lang if lang in LANGUAGES else LANGUAGES[0], []).append(address)
+    return found
+
+
+def review_mail(done: Review, lang: str, portal_url: str) -> tuple[str, str]:
+    """Subject and body of the decision for a reader of `lang`: the frame in their
+    language first with the analyst's message once (it is written in one language),
+    then the frame in the other languages, pointing to the message above."""
     from pipelines.portal.texts import t
 
-    to = contacts(done.region_code)
-    if not to:
-        return 0
-    name = regions().get(done.region_code, done.region_code)
-    params = {"year": done.year, "region": name, "message": done.message, "url": portal_url}
-    subject = " / ".join(t(f"mail_subject_{done.state}", lang, **params) for lang in LANGUAGES)
-    body = "\n\n".join(t(f"mail_body_{done.state}", lang, **params) for lang in LANGUAGES)
-    send_mail(subject, body, None, to)
-    return len(to)
+    def frame(in_lang: str) -> str:
+        region = schema().codelists["regions"].label(done.region_code, in_lang)
+        return t(f"mail_body_{done.state}", in_lang, year=done.year, region=region, url=portal_url)
+
+    first = [frame(lang)]
+    if done.message:
+        first += ["", t("mail_message_label", lang), done.message]
+    others = [
+        f"{frame(other)} {t('mail_message_above', other)}" if done.message else frame(other)
+        for other in LANGUAGES
+        if other != lang
+    ]
+    body = "\n".join(first) + "\n\n" + "-" * 40 + "\n\n" + "\n\n".join(others) + "\n"
+    return t(f"mail_subject_{done.state}", lang, year=done.year), body
+
+
+def mail_review(done: Review, portal_url: str) -> int:
+    """The decision to every active contact of the region, one message per language of
+    their accounts; returns how many were sent to."""
+    from django.core.mail import send_mail
+
+    sent = 0
+    for lang, to in sorted(contacts_by_language(done.region_code).items()):
+        subject, body = review_mail(done, lang, portal_url)
+        send_mail(subject, body, None, to)
+        sent += len(to)
+    return sent
+
+
+def mail_configured() -> bool:
+    """Whether the portal was given a mail server (`EVSTATS_SMTP_HOST`): without one it
+    tries the local host's port 25, which on most machines answers nothing."""
+    from django.conf import settings
+
+    return bool(settings.MAIL_CONFIGURED)
 
 
 def explain(
     submission: Submission, rule: str, row: int | None, reason: str, text: str, user: object
-) -> Explanation:
-    return register_review.explain(
+) -> tuple[Explanation, bool]:
+    """Keep the region's answer; also whether personal data was masked out of its text
+    (the region is told, as what it reads back differs from what it typed)."""
+    explanation = register_review.explain(
         submission,
         rule,
         row,
@@ -69,3 +110,4 @@ def explain(
         set(schema().codelists["explanation_reasons"].codes),
         plausibility_rules(),
     )
+    return explanation, explanation.text != text.strip()

@@ -15,6 +15,7 @@ from datetime import UTC
 
 from django.db import DatabaseError
 
+from pipelines.contract.issues import render
 from pipelines.portal.services import Refused, ensure_open, evstats, schema
 from pipelines.register.models import Submission
 from pipelines.register.receipts import receive, stored_path
@@ -88,13 +89,28 @@ def submit(
     return submission, verdict
 
 
+# The rows up to which a check's answer carries the annotated copy. A region's file has
+# tens of rows, a missions file twelve; the copy of 1,000 rows with 500 issues takes about
+# a second, of 20,000 rows most of a minute, too long to add to every check of such a
+# file, whose copy its receipt then offers.
+CHECKED_COPY_MAX_ROWS = 2000
+
+
+def annotated_copy(data: bytes, verdict: Verdict, lang: str) -> bytes:
+    """The file as an XLSX workbook with the verdict's issues marked in it, in `lang`."""
+    from pipelines.validate.annotate import annotated_workbook  # openpyxl: only when asked
+
+    return annotated_workbook(data, verdict, schema(), lang, evstats().limits)
+
+
 def stored_file(submission: Submission) -> bytes:
     """The bytes a receipt stands for, exactly as sent."""
     return stored_path(evstats(), submission).read_bytes()
 
 
-def submission_json(submission: Submission) -> dict[str, object]:
-    """A receipt as the API gives it; `issues` exactly as `evstats validate --format json`.
+def submission_json(submission: Submission, lang: str) -> dict[str, object]:
+    """A receipt as the API gives it; `issues` as `evstats validate --format json` gives
+    them, each message rendered in `lang` from the rule and parameters the register keeps.
     `in_force` is whether the pipeline has published the file (null before a run looked
     at it); `state` is its place in the lifecycle and `repeats` the earlier receipt of
     the same bytes."""
@@ -111,5 +127,5 @@ def submission_json(submission: Submission) -> dict[str, object]:
         "sha256": submission.sha256,
         "received_at": submission.received_at.astimezone(UTC).isoformat(),
         "in_force": submission.published,
-        "issues": submission.issues,
+        "issues": [render(schema(), i, lang).as_dict() for i in submission.issues],
     }

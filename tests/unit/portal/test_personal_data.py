@@ -43,6 +43,11 @@ def test_the_api_answer_and_the_receipt_hold_only_masked_texts(token):
     receipt = Submission.objects.get()
     stored = json.dumps([receipt.file_name, receipt.issues, receipt.headers])
     assert unmasked(stored) == []
+    # Kept as codes and parameters: the masked column and the kinds in every language.
+    assert [sorted(i) for i in receipt.issues] == [
+        ["column", "params", "row", "rule", "severity", "value"]
+    ] * 2
+    assert receipt.issues[0]["params"]["column"] == "***@example.fi"
     listed = client.get("/api/v1/submissions?year=2023")
     assert unmasked(listed.content.decode()) == []
 

@@ -68,7 +68,7 @@ def test_passwords_are_hashed_with_argon2_and_checked_for_strength():
 
     with pytest.raises(ValidationError):
         add_user("b@example.org", "05", User.SUBMITTER, "salasana")
-    with pytest.raises(ValueError, match="needs --region"):
+    with pytest.raises(ValueError, match="give --region"):
         add_user("c@example.org", None, User.SUBMITTER, "pitkä-ja-vahva-salasana-42")
     with pytest.raises(ValueError, match="already"):
         add_user("A@example.org", "06", User.SUBMITTER, "pitkä-ja-vahva-salasana-42")

@@ -1,5 +1,6 @@
 """The pages: sign-in, a region's upload and receipts, the analyst's collection view."""
 
+import base64
 import csv
 import errno
 import hashlib
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
@@ -19,7 +21,15 @@ from pipelines.portal.texts import t
 from pipelines.register import receipts
 from pipelines.register.models import RegionYear, Submission
 from pipelines.register.runs import record_run
-from tests.unit.portal.conftest import BAD, FIXED, GOOD, PASSWORD, archived, signed_in
+from tests.unit.portal.conftest import (
+    BAD,
+    FIXED,
+    GOOD,
+    PASSWORD,
+    archived,
+    earlier_year,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -99,11 +109,58 @@ def test_the_banner_is_an_error_for_a_rejected_file_and_says_received_otherwise(
     ]
 
 
+def test_the_banner_is_amber_for_a_file_accepted_with_warnings(contact):
+    """41 incidents against 20 in 2022, in the same shares: accepted, with the one
+    plausibility warning incidents_changed to explain."""
+    earlier_year(incidents=20)
+    header, *rows = GOOD.decode().splitlines()
+    lines = [f"{copy}{row}" for copy in ("a", "b") for row in rows] + [f"c{rows[0]}"]
+    doubled = "\n".join([header, *lines]).encode()
+    assert banner(signed_in(contact), doubled, "kaksi.csv") == [
+        (
+            "warning",
+            "Tiedosto kaksi.csv vastaanotettu, mutta siinä on 1 varoitus: "
+            "tarkista se alta ja korjaa tai selitä.",
+        )
+    ]
+    sent = Submission.objects.get(file_name="kaksi.csv")
+    assert [i["rule"] for i in sent.issues] == ["incidents_changed"]
+
+
 def test_check_only_stores_nothing(contact, data_dir):
     page = text(send(signed_in(contact), GOOD, action="check"))
     assert "Tarkistuksen tulos" in page and "HYVÄKSYTTY" in page and "20 riviä" in page
     assert Submission.objects.count() == 0 and not (data_dir / "inbox").exists()
     assert not (data_dir / "archive").exists()
+
+
+def test_a_checked_file_with_issues_offers_its_annotated_copy_and_keeps_nothing(contact, data_dir):
+    response = send(signed_in(contact), BAD, action="check", name="huono.csv")
+    [link] = re.findall(
+        r'<a class="button" href="([^"]+)" download="([^"]+)"', response.content.decode()
+    )
+    href, name = link
+    prefix = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
+    assert href.startswith(prefix) and name == "huono_tarkistettu.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(href.removeprefix(prefix))))
+    marked = [c for row in book["Tapahtumat"].iter_rows() for c in row if c.comment]
+    assert [(c.coordinate, c.value) for c in marked] == [("F3", "shouting")]
+    assert "Sallitut arvot" in marked[0].comment.text
+    assert Submission.objects.count() == 0
+    assert not (data_dir / "archive").exists() and not (data_dir / "inbox").exists()
+    # A file without issues has nothing to mark.
+    clean = send(signed_in(contact), GOOD, action="check").content.decode()
+    assert "data:application" not in clean
+
+
+def test_a_checked_file_longer_than_the_bound_points_to_its_receipt_for_the_copy(
+    contact, monkeypatch
+):
+    """BAD has 20 rows: with the bound at 19 the answer carries no copy, and says why."""
+    monkeypatch.setattr("pipelines.portal.services.uploads.CHECKED_COPY_MAX_ROWS", 19)
+    page = send(signed_in(contact), BAD, action="check").content.decode()
+    assert "data:application" not in page
+    assert "Tiedostossa on yli 19 riviä: korostettu kopio tehdään vain lähetetystä" in page
 
 
 def test_a_contact_never_sees_another_regions_receipt(contact, other_contact):
@@ -129,7 +186,9 @@ def test_the_history_shows_every_file_of_the_region_and_year(contact):
     send(client, GOOD, name="toka.csv")
     page = text(client.get("/?year=2023"))
     assert page.index("toka.csv") < page.index("eka.csv")  # newest first
-    assert page.count("Ei vielä käsitelty") == 2  # no pipeline run yet
+    # No run yet: the accepted file waits for the statistics run, the rejected never will.
+    assert page.count("Odottaa tilastoajoa") == 1
+    assert re.search(r"eka\.csv Tapahtumat HYLÄTTY Ei ", page)
 
 
 def test_the_language_switch_changes_every_text(contact):
@@ -201,11 +260,11 @@ def test_a_failed_run_is_shown_to_the_analyst(analyst):
     record_run(2023, "abc123", "failure", at=datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
     page = text(client.get("/collection/2023/"))
     # In Helsinki time, as every time on the pages.
-    assert "Tilastoajo viimeksi: 26.11.2026 07:00." in page
-    assert "tilastoajo epäonnistui (26.11.2026 07:00, ajo abc123)" in page
+    assert "Tilastoajo viimeksi: 26.11.2026 klo 7.00." in page
+    assert "tilastoajo epäonnistui (26.11.2026 klo 7.00, ajo abc123)" in page
     record_run(2023, "def456", "success", at=datetime(2026, 11, 27, 5, 0, tzinfo=UTC))
     page = text(client.get("/collection/2023/"))
-    assert "epäonnistui" not in page and "Tilastoajo viimeksi: 27.11.2026 07:00." in page
+    assert "epäonnistui" not in page and "Tilastoajo viimeksi: 27.11.2026 klo 7.00." in page
 
 
 def test_the_filled_template_is_taken_and_its_annotated_copy_comes_back(contact, data_dir, schema):
@@ -260,17 +319,17 @@ def test_a_cell_shows_the_latest_files_own_verdict_and_the_file_in_force_apart(
     # The latest upload with its own verdict and time, linked to its receipt ...
     assert state == "accepted"  # a file is in force: the region's incidents are in
     shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", incidents)).strip()
-    assert shown.startswith("Hylätty 5.3.2026 14:40 ")
-    assert f'href="/submissions/{bad.pk}/">5.3.2026 14:40</a>' in incidents
+    assert shown.startswith("Hylätty 5.3.2026 klo 14.40 ")
+    assert f'href="/submissions/{bad.pk}/">5.3.2026 klo 14.40</a>' in incidents
     # ... and apart from it, the file in force, which no run has processed yet.
-    assert "Käytössä oleva tiedosto: 2.3.2026 10:15 Ei vielä käsitelty" in shown
-    assert f'href="/submissions/{good.pk}/">2.3.2026 10:15</a>' in incidents
+    assert "Käytössä oleva tiedosto: 2.3.2026 klo 10.15 Odottaa tilastoajoa" in shown
+    assert f'href="/submissions/{good.pk}/">2.3.2026 klo 10.15</a>' in incidents
     assert "Hyväksytty" not in shown
     assert missing_state == "missing" and "Puuttuu" in missions
     # A region with only a rejected file: its verdict and time, and nothing in force.
     (state, only_rejected), _ = cells(html, "06")
     shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", only_rejected)).strip()
-    assert (state, shown) == ("rejected", "Hylätty 6.3.2026 11:00")
+    assert (state, shown) == ("rejected", "Hylätty 6.3.2026 klo 11.00")
     page = text(signed_in(analyst).get("/collection/2023/"))
     assert "Tapahtumat: 1 hyväksytty, 1 hylätty, 20 puuttuu" in page
 
@@ -306,3 +365,23 @@ def test_a_register_that_does_not_answer_is_told_in_the_readers_language(
     assert t("register_unavailable", "en") in text(response)
     assert "database is locked" not in text(response)
     assert Submission.objects.count() == 0
+
+
+def test_a_finnish_uploads_verdict_reads_in_the_readers_language(contact, token):
+    """The register keeps codes and parameters: the same receipt reads in Swedish on a
+    Swedish page and in English from the API, whatever language it was sent in."""
+    client = signed_in(contact)
+    send(client, BAD)
+    sub = Submission.objects.get()
+    assert sub.lang == "fi"
+    [issue] = sub.issues
+    assert "message" not in issue
+    assert issue["params"]["expected"]["sv"].startswith("Verbalt eller psykiskt våld (verbal)")
+    client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
+    page = text(client.get(f"/submissions/{sub.pk}/"))
+    assert "Värdet ”shouting” är inte tillåtet i kolumnen incident_type." in page
+    assert "ei ole sallittu" not in page
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    [shown] = api.get(f"/api/v1/submissions/{sub.pk}?lang=en").json()["issues"]
+    assert shown["message"].startswith("The value “shouting” is not allowed in column")
+    assert "Verbal or mental violence (verbal)" in shown["message"]

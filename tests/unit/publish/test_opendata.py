@@ -12,7 +12,7 @@ from frictionless import validate
 
 from pipelines.publish.opendata import write_datapackage
 from pipelines.publish.tables import PRIMARY_KEYS
-from pipelines.publish.view import Texts
+from pipelines.publish.texts import Texts
 from tests.unit.publish.conftest import YEAR
 
 FRICTIONLESS = Path(sys.executable).with_name("frictionless")

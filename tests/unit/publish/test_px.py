@@ -19,7 +19,7 @@ from pipelines.publish.tables import (
     Disclosure,
     write_tables,
 )
-from pipelines.publish.view import Texts
+from pipelines.publish.texts import Texts
 from tests.unit.publish.conftest import YEAR, Tables, national
 
 CREATED = datetime(2024, 3, 28, 14, 5, 31)

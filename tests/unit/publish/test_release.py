@@ -21,7 +21,8 @@ from pipelines.publish.release import (
     write_release,
 )
 from pipelines.publish.tables import REGION_COLUMNS
-from pipelines.publish.view import Texts, release_texts
+from pipelines.publish.texts import Texts
+from pipelines.publish.view import release_texts
 
 HEADER = ",".join(REGION_COLUMNS) + "\n"
 REGIONS_V1 = (

@@ -134,3 +134,68 @@ def test_the_not_available_note_appears_only_when_an_area_is_missing(schema: Sch
     view = build_view(tiny_year(THREE_AREAS[:2]), schema, "en")
     regions = next(s for s in view.sections if s.key == "regions")
     assert not any("not available" in note for note in regions.tables[0].notes)
+
+
+def test_a_region_without_a_rate_has_one_symbol_in_table_chart_and_description(view_en):
+    """The view decides once how a region without a published rate is marked: `..` where
+    disclosure control hid it, `.` where the area sent nothing. The chart draws that
+    symbol with its words instead of a bar; the table and the description agree."""
+    chart = view_en.charts["regions"]
+    assert chart.values["rows"] == [
+        ("Southwest Finland", 0.5, True, None),
+        ("Kanta-Häme", None, False, ".. not published"),
+        ("Kainuu", None, False, ". no data"),
+    ]
+    assert chart.values["national"] == 0.5
+    assert chart.values["national_label"] == "National 0.50"
+    assert chart.values["unreliable_label"] == "Unreliable (fewer than 20 incidents)"
+    regions = next(s for s in view_en.sections if s.key == "regions")
+    assert [r[3] for r in regions.tables[0].rows] == ["0.50", "..", ".", "0.50"]
+    assert "Not published (..): 1. No data (.): 1." in chart.description
+
+
+def test_every_chart_draws_the_values_its_description_speaks_of(view_en):
+    months = view_en.charts["month"].values["months"]
+    assert months[:3] == [("January", 5), ("February", None), ("March", 0)]
+    what = view_en.charts["what"].values["panels"]
+    assert what[0] == (
+        "Type of incident",
+        [("Verbal or mental violence", 5, 71.4), ("Threat with a weapon or object", None, None)],
+    )
+    assert [rows for _, rows in what[1:]] == [[]] * (len(what) - 1)  # no rows published
+    heat = view_en.charts["heatmap"].values
+    assert heat["rows"][4] == "Friday" and heat["cells"][4] == [None, 0, 0, 0, 0, 4]
+    assert heat["columns"] == ["00–04", "04–08", "08–12", "12–16", "16–20", "20–24"]
+    trend = view_en.charts["trend"].values
+    assert (trend["years"], trend["incidents"], trend["rates"]) == ([2023], [7], [0.5])
+
+
+def test_the_workbook_sheets_keep_numbers_as_numbers_and_hidden_ones_empty(view_en):
+    sheets = {s.name: s for s in view_en.sheets}
+    assert list(sheets) == ["National", "Areas", "Breakdowns", "Weekday and time", "Time series"]
+    areas = sheets["Areas"]
+    assert areas.columns[:2] == [("region_code", "Code"), ("region_name", "Area")]
+    assert [
+        (r["region_name"], r["incidents"], r["incidents_per_1000_missions"], r["flag"])
+        for r in areas.rows
+    ] == [
+        ("Southwest Finland wellbeing services county", 5, 0.5, "unreliable"),
+        ("Kanta-Häme wellbeing services county", None, None, "not published"),
+        ("Kainuu wellbeing services county", None, None, "not submitted"),
+    ]
+    # A grid has no flag column: a hidden cell holds the symbol itself.
+    friday = sheets["Weekday and time"].rows[4]
+    assert friday == {
+        "weekday": "Friday",
+        "band_0": "..",
+        "band_1": 0,
+        "band_2": 0,
+        "band_3": 0,
+        "band_4": 0,
+        "band_5": 4,
+    }
+    assert view_en.metadata_sheet == "Metadata"
+    assert view_en.metadata[:2] == [
+        ("Source", "Finnish rescue departments' partnership network, emergency care service area"),
+        ("Coverage", "2 of 22 areas"),
+    ]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.publish.view import Texts
+from pipelines.publish.texts import Texts
 
 
 @pytest.mark.parametrize(

@@ -109,11 +109,22 @@ def test_text_that_looks_like_a_formula_stays_text(bad_csv):
 def test_the_issue_sheet_lists_every_issue_in_the_verdicts_language(bad_csv):
     verdict, book = bad_csv
     rows = list(book["Havainnot"].iter_rows(values_only=True))
-    assert rows[0] == ("Vakavuus", "Rivi", "Sarake", "Arvo", "Viesti")
+    assert rows[0] == ("Vakavuus", "Rivi", "Sarake", "Arvo", "Ohje")  # the page's word
     assert [r[4] for r in rows[1:]] == [i.message for i in verdict.issues]
     assert {r[0] for r in rows[1:]} == {"VIRHE"}
     assert ("VIRHE", 2, "urgency", "E") in {r[:4] for r in rows}
     assert book["Havainnot"].freeze_panes == "A2"
+
+
+def test_every_sheet_prints_on_a4_across_fitted_to_the_page_width(bad_csv):
+    """It printed eight pages, a column on each; now as the published workbook prints."""
+    _, book = bad_csv
+    for sheet in book.worksheets:
+        assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows == "$1:$1"
 
 
 def test_each_located_issue_links_to_its_cell(bad_csv):

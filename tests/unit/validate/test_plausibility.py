@@ -4,10 +4,13 @@ Region 05 files for 2024 against a history of earlier years given as plain data,
 through `validate_files` as the pipeline and the portal call it.
 """
 
+import re
 from dataclasses import replace
+from string import Formatter
 
 import pytest
 
+from pipelines.contract.i18n import LANGUAGES
 from pipelines.contract.schema import load_schema
 from pipelines.settings import DEFAULT_PLAUSIBILITY, load_settings
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
@@ -155,8 +158,8 @@ def test_share_messages_name_the_code_and_both_shares():
 @pytest.mark.parametrize(
     ("lang", "text"),
     [
-        ("fi", "Tiedostossa on 41 tapahtumaa, kun alueella oli vuonna 2023 20."),
-        ("sv", "Filen har 41 händelser, medan området hade 20 år 2023."),
+        ("fi", "Tiedostossa on 41 tapahtumaa, kun alueen tapahtumamäärä vuonna 2023 oli 20."),
+        ("sv", "Filen har 41 händelser, medan området år 2023 hade 20."),
         ("en", "The file has 41 incidents, against 20 in 2023."),
     ],
 )
@@ -164,13 +167,30 @@ def test_messages_give_both_figures_in_each_language(lang, text):
     v = verdict(incidents({"verbal": 41}), {"05": {"2023": year(20)}}, lang=lang)
     [issue] = [i for i in v.issues if i.rule == "incidents_changed"]
     assert issue.message.startswith(text)
+    assert not re.search(r"\d\s+\d", issue.message)
+
+
+def test_no_message_puts_two_numbers_side_by_side(schema):
+    """`kun alueella oli vuonna 2024 23` read as one number: every message, in each
+    language and plural form, is filled with numbers for all its placeholders and must
+    keep words (not only spaces) between any two of them."""
+
+    def forms(form):
+        return [form] if isinstance(form, str) else [f for v in form.values() for f in forms(v)]
+
+    for name, rule in schema.rules.items():
+        for lang in LANGUAGES:
+            for form in forms(rule.messages.forms[lang]):
+                fields = {f for _, f, _, _ in Formatter().parse(form) if f}
+                text = form.format(**dict.fromkeys(fields, 2024))
+                assert not re.search(r"\d\s+\d", text), (name, lang, text)
 
 
 @pytest.mark.parametrize(
     ("lang", "text"),
     [
         ("fi", "Vuoden tehtävämäärä on 1512 tehtävää, kun se vuonna 2023 oli 1200 (muutos +26 %)."),
-        ("sv", "Årets antal uppdrag är 1512 uppdrag, mot 1200 år 2023 (förändring +26 %)."),
+        ("sv", "Årets antal uppdrag är 1512 uppdrag, mot 1200 uppdrag år 2023 (förändring +26 %)."),
         ("en", "The year has 1512 missions in all, against 1200 in 2023 (a change of +26%)."),
     ],
 )

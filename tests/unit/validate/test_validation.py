@@ -149,6 +149,38 @@ def test_missions_rules(schema):
     }
 
 
+@pytest.mark.parametrize("evaluator", ["polars", "gx"])
+def test_months_after_today_are_a_warning_in_each_language(schema, evaluator):
+    """On 23.11.2026 (TODAY) November's count is in progress and December's still to
+    come: the file is accepted and only December is told, in the reader's words."""
+    text = "region_code,year,month,missions\n" + "".join(f"05,2026,{m},100\n" for m in range(1, 13))
+    f = SubmissionFile("f.csv", text.encode(), "05", 2026)
+    [v] = validate_files([f], schema, lang="fi", today=TODAY, evaluator=evaluator)
+    assert v.accepted
+    [issue] = v.issues
+    assert (issue.severity, issue.row, issue.column, issue.rule) == (
+        "warning",
+        13,
+        "month",
+        "month_in_future",
+    )
+    assert issue.message.startswith("Kuukausi 12 vuonna 2026 on vasta tulossa")
+    assert schema.message("month_in_future", "sv", value="12", year=2026).startswith(
+        "Månad 12 år 2026 har inte kommit ännu"
+    )
+
+
+def test_a_year_after_todays_has_every_month_in_the_future_and_a_past_year_none(schema):
+    text = "region_code,year,month,missions\n05,{y},1,100\n05,{y},12,100\n"
+    later = verdict_of(schema, text.format(y=2027), year=2027)
+    assert [(i.row, i.rule) for i in later.issues if i.rule == "month_in_future"] == [
+        (2, "month_in_future"),
+        (3, "month_in_future"),
+    ]
+    earlier = verdict_of(schema, text.format(y=2025), year=2025)
+    assert "month_in_future" not in {i.rule for i in earlier.issues}
+
+
 @pytest.mark.parametrize(
     ("lang", "at_least", "between"),
     [
