@@ -1,62 +1,24 @@
 """`python -m benchmarks.outputs`: the SHA-256 of every published file of the demo and of
-a 200k-row year, so that a change made for speed can be shown to change no output byte.
+a 200k-row year, so that a change made for speed can be shown to change no output byte
+at a size where the work is split (threads, batches) as it is at scale.
 
 Run it before a change with `--save FILE`, after it with `--compare FILE`: the second
-lists every file whose bytes differ, or that appeared or went missing, and fails.
+names every file whose bytes differ, or that appeared or went missing, and fails. The
+runs and the hashing less the receipts' clock are `release_outputs`'s.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from pipelines.files import file_sha256
-
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.release_outputs import differences, evstats, hashes
 
 
-def evstats(*args: str) -> None:
-    """One `evstats` command on an ephemeral Dagster instance; its failure stops the bench."""
-    env = {**os.environ, "DAGSTER_HOME": ""}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode:
-        raise SystemExit(f"evstats {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
-
-
-def digest(path: Path) -> str:
-    """The file's SHA-256; a PX file's without its CREATION-DATE, which is when the newest
-    file in force was received: the clock of the run that received it, not an output."""
-    if path.suffix != ".px":
-        return file_sha256(path)
-    lines = path.read_bytes().splitlines(keepends=True)
-    kept = b"".join(line for line in lines if not line.startswith(b"CREATION-DATE="))
-    return hashlib.sha256(kept).hexdigest()
-
-
-def published(data_dir: Path, label: str) -> dict[str, str]:
-    """Every file under the data directory's `reports/`, by its path below it."""
-    reports = data_dir / "reports"
-    return {
-        f"{label}/{path.relative_to(reports)}": digest(path)
-        for path in sorted(reports.rglob("*"))
-        if path.is_file()
-    }
-
-
-def hashes(tmp: Path, rows: int) -> dict[str, str]:
+def build(tmp: Path, rows: int) -> dict[str, str]:
     """The demo's published files and those of a generated year of `rows` incidents."""
     from benchmarks.generate import YEAR, generate
     from pipelines.contract.schema import load_schema
@@ -66,7 +28,11 @@ def hashes(tmp: Path, rows: int) -> dict[str, str]:
     year = tmp / f"rows{rows}"
     generate(year / "inbox", load_schema(), rows)
     evstats("run", "--year", str(YEAR), "--data-dir", str(year))
-    return published(demo, "demo") | published(year, f"rows{rows}")
+    return {
+        f"{root.name}/{name}": digest
+        for root in (demo, year)
+        for name, digest in hashes(root).items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,17 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     what.add_argument("--compare", type=Path, help="compare with the hashes in this file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="evstats-outputs-") as tmpdir:
-        found = hashes(Path(tmpdir), args.rows)
+        found = build(Path(tmpdir), args.rows)
     if args.save:
         args.save.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"{len(found)} published files hashed into {args.save}")
         return 0
-    before = json.loads(args.compare.read_text(encoding="utf-8"))
-    differing = sorted(k for k in before.keys() | found.keys() if before.get(k) != found.get(k))
-    for name in differing:
-        was, now = before.get(name, "absent"), found.get(name, "absent")
-        print(f"differs: {name} ({was[:12]} → {now[:12]})")
-    print(f"{len(found)} published files, {len(differing)} differing")
+    differing = differences(json.loads(args.compare.read_text(encoding="utf-8")), found)
+    print("\n".join([*differing, f"{len(found)} published files, {len(differing)} differing"]))
     return 1 if differing else 0
 
 
