@@ -26,6 +26,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.sampling import TreePeak
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
 CORE = ("validate", "load", "aggregate")  # validate parses the files itself
@@ -172,23 +174,33 @@ def _children_cpu() -> float:
 
 
 def subprocess_timed(module: str, args: list[str], env: dict | None = None) -> dict:
-    """Wall time of a child process running `module`, the peak memory it reports, the CPU
-    seconds of it and every process it waited for (workers included), and the load
-    average as it started: on a shared machine the wall time means little without it."""
+    """Wall time of a child process running `module`, the peak memory it reports and that
+    of its whole process tree (workers included), the CPU seconds of it and every
+    process it waited for, and the load average as it started: on a shared machine the
+    wall time means little without it."""
     with tempfile.NamedTemporaryFile(prefix="hwm-") as hwm:
         env = {**(env or os.environ), "EVSTATS_BENCH_HWM": hwm.name}
         load = os.getloadavg()[0]
         cpu = _children_cpu()
         start = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "benchmarks.child", module, *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        seconds = time.perf_counter() - start
+        with (
+            tempfile.TemporaryFile("w+") as out,
+            tempfile.TemporaryFile("w+") as err,
+            subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.child", module, *args],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=err,
+                text=True,
+            ) as proc,
+            TreePeak(proc.pid) as tree,
+        ):
+            proc.wait()
+            seconds = time.perf_counter() - start
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read(), err.read()
         cpu = _children_cpu() - cpu
         peak_kb = int(Path(hwm.name).read_text() or 0)
     return {
@@ -196,9 +208,10 @@ def subprocess_timed(module: str, args: list[str], env: dict | None = None) -> d
         "cpu_seconds": round(cpu, 2),
         "load": round(load, 2),
         "peak_mb": round(peak_kb / 1024, 1),
+        "tree_peak_mb": round(tree.peak / 2**20, 1),
         "exit": proc.returncode,
-        "stdout": proc.stdout[-2000:],
-        "stderr": proc.stderr[-2000:] if proc.returncode else "",
+        "stdout": stdout[-2000:],
+        "stderr": stderr[-2000:] if proc.returncode else "",
     }
 
 
@@ -295,6 +308,16 @@ def main(argv: list[str] | None = None) -> int:
         "--portal-only", action="store_true", help="time only the portal (a few seconds)"
     )
     parser.add_argument(
+        "--scale-only",
+        type=int,
+        nargs="+",
+        metavar="ROWS",
+        help="time only whole runs of these sizes against the realistic year and the floor",
+    )
+    parser.add_argument(
+        "--scale-runs", type=int, default=3, help="pairs of whole runs per size (the median)"
+    )
+    parser.add_argument(
         "--wide-only",
         action="store_true",
         help="time only the verdict of the hostile wide files (a few seconds)",
@@ -310,6 +333,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.wide_only:
         bench_wide()
+        return 0
+    if args.scale_only:
+        from benchmarks.scale import bench_scale
+
+        with tempfile.TemporaryDirectory(prefix="evstats-bench-") as tmpdir:
+            found = bench_scale(Path(tmpdir), args.scale_only, args.scale_runs)
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "scale.json").write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
         return 0
 
     with tempfile.TemporaryDirectory(prefix="evstats-bench-") as tmpdir:
@@ -327,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
             "realistic": bench_size(args.realistic, tmp, runs=args.realistic_runs),
             "sizes": [bench_size(rows, tmp, runs=0 if args.no_run else 1) for rows in args.rows],
         }
+        if not args.no_run:
+            from benchmarks.scale import bench_scale
+
+            report["scale"] = bench_scale(tmp, [1_000_000], args.scale_runs)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     summary = write_summary(report, args.out / "summary.md")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import requests
 
 from benchmarks.generate import one_region_file
+from benchmarks.sampling import Sampler
 from pipelines.contract.schema import load_schema
 from tests.integration.portal import running_portal
 
@@ -60,27 +60,17 @@ def resident_mb(pid: int) -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-class WorkersPeak:
+class WorkersPeak(Sampler):
     """The peak resident memory of each worker while the block runs, sampled every 20 ms."""
 
     def __init__(self, pids: list[int]) -> None:
+        super().__init__(0.02)
         self.pids = pids
         self.peak = {pid: resident_mb(pid) for pid in pids}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.wait(0.02):
-            for pid in self.pids:
-                self.peak[pid] = max(self.peak[pid], resident_mb(pid))
-
-    def __enter__(self) -> WorkersPeak:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def sample(self) -> None:
+        for pid in self.pids:
+            self.peak[pid] = max(self.peak[pid], resident_mb(pid))
 
 
 def percentile(values: list[float], q: int) -> float:

@@ -136,6 +136,7 @@ def targets(report: dict) -> list[tuple[str, str, str]]:
                 _verdict(per_big / per_mid <= 1.5),
             )
         )
+    rows += scale_targets(report.get("scale", []))
     huge = sizes.get(10_000_000)
     rows.append(
         (
@@ -147,6 +148,45 @@ def targets(report: dict) -> list[tuple[str, str, str]]:
             _verdict(True if huge else None),
         )
     )
+    return rows
+
+
+def scale_targets(scale: list[dict]) -> list[tuple[str, str, str]]:
+    """Issue 21's targets of whole runs (`benchmarks/scale.py`): the marginal cost of the
+    rows against the floor, the process tree's peak, and the cost per row growing no
+    more than 1.2× from 1M to 10M."""
+    rows = []
+    for s in scale:
+        rows.append(
+            (
+                f"{s['rows']:,} rows: whole `evstats run` minus the realistic year within 5× "
+                "the floor (goal 3×), GX's audit included",
+                f"{s['run_seconds']:.1f} − {s['realistic_seconds']:.1f} s = "
+                f"{s['marginal_seconds']:.1f} s vs floor {s['floor_seconds']:.2f} s = "
+                f"{s['ratio_to_floor']}× (marginal CPU {s['marginal_cpu_seconds']:.1f} s; "
+                "load " + ", ".join(f"{p['load']:.1f}" for p in s["pairs"]) + ")",
+                # The ratio is a target at a million rows; ten million must be linear.
+                _verdict(s["ratio_to_floor"] <= 5) if s["rows"] <= 1_000_000 else "for information",
+            )
+        )
+        limit = 1536 if s["rows"] <= 1_000_000 else 4096
+        rows.append(
+            (
+                f"{s['rows']:,} rows: peak memory of the run's process tree under {limit:,} MB",
+                f"{s['tree_peak_mb']:.0f} MB (its main process {s['main_peak_mb']:.0f} MB)",
+                _verdict(s["tree_peak_mb"] < limit),
+            )
+        )
+    by_rows = {s["rows"]: s for s in scale}
+    if 1_000_000 in by_rows and 10_000_000 in by_rows:
+        small, large = by_rows[1_000_000]["us_per_row"], by_rows[10_000_000]["us_per_row"]
+        rows.append(
+            (
+                "Linear: cost per row of a whole run at 10M within 1.2× of 1M",
+                f"{large:.2f} µs vs {small:.2f} µs = {large / small:.2f}×",
+                _verdict(large / small <= 1.2),
+            )
+        )
     return rows
 
 

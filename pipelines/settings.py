@@ -37,6 +37,8 @@ class Limits:
     # A workbook is a zip: what it may hold once expanded, so that a zip bomb is refused.
     max_workbook_members: int = 1000
     unpacked_per_byte: int = 8
+    # Issues kept of a file (the most severe first); the rest are counted, not kept.
+    max_issues: int = 1000
 
     @property
     def max_unpacked_bytes(self) -> int:

@@ -20,11 +20,13 @@ from datetime import UTC, date, datetime
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from duckdb import DuckDBPyConnection
 
 from pipelines.assets import YEARS, markdown_table, partition_year
 from pipelines.assets.resources import EvstatsConfig, register_db, warehouse_connection
 from pipelines.settings import today as finland_today
 from pipelines.validate import gx_audit as gx_audit_worker
+from pipelines.validate.gx_audit import AuditFile, AuditJob
 from pipelines.validate.receipt import judged as judged_record
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 from pipelines.warehouse.store import (
@@ -68,6 +70,8 @@ def disagreement(receipt: dict, verdict: Verdict, plausibility: set[str]) -> str
     partitions_def=YEARS,
     deps=["raw_submissions"],
     kinds={"polars", "great_expectations", "duckdb"},
+    # Its value, the jobs `gx_audit` audits (a MaterializeResult is otherwise "Nothing").
+    dagster_type=dg.Any,
     check_specs=[
         dg.AssetCheckSpec(
             "all_submissions_accepted",
@@ -91,13 +95,11 @@ def submission_verdicts(
     """The warehouse takes the register's receipts of the year it does not hold yet: each
     file's verdict recomputed (it must be the verdict given at receipt, check
     `verdicts_agree_with_receipts`), its issues and accepted rows, and the register's
-    files in force, all in one DuckDB transaction; then the register is told."""
+    files in force, all in one DuckDB transaction; then the register is told. Its value
+    is what `gx_audit` audits: the new files and the issues of their verdicts."""
     year = partition_year(context)
-    schema = evstats.schema
-    settings = evstats.settings
     db = register_db(evstats)  # Django set up: the register's models can be imported
     from pipelines.register import runs
-    from pipelines.register.receipts import history, stored_path
 
     # In force first: every receipt it names is then among the receipts read after it.
     in_force = runs.in_force_ids(year, db)
@@ -105,49 +107,8 @@ def submission_verdicts(
     with warehouse_connection(duckdb, evstats) as con:
         known = loaded_ids(con, year)
         new = [r for r in receipts if r.id not in known]
-        if new:
-            gx_audit_worker.start_worker()  # its GX import overlaps the work below
-        else:
-            gx_audit_worker.stop_worker()  # started in advance by the CLI, not needed
-        # Each file is judged against Finland's date on the day it was received, as it
-        # was at receipt: a batch per day of receipt.
-        by_day: dict[date, list] = defaultdict(list)
-        for r in new:
-            by_day[finland_today(r.received_at)].append(r)
-        earlier = history(db) if new else None
-        judged: dict[int, Verdict] = {
-            r.id: judged_at_receipt.pop((db, r.id)) for r in new if (db, r.id) in judged_at_receipt
-        }
-        for day, group in sorted(by_day.items()):
-            files = [
-                SubmissionFile(
-                    r.file_name, stored_path(settings, r).read_bytes(), r.region_code, year
-                )
-                for r in group
-            ]
-            todo = [(r, f) for r, f in zip(group, files, strict=True) if r.id not in judged]
-            verdicts = validate_files(
-                [f for _, f in todo],
-                schema,
-                lang=evstats.lang,
-                today=day,
-                limits=settings.limits,
-                evaluator="polars",
-                history=earlier,
-                plausibility=settings.plausibility,
-            )
-            judged.update({r.id: v for (r, _), v in zip(todo, verdicts, strict=True)})
-            gx_audit_worker.register(
-                year,
-                gx_audit_worker.audit(
-                    files,
-                    [judged[r.id] for r in group],
-                    lang=evstats.lang,
-                    today=day,
-                    limits=settings.limits,
-                ),
-            )
-        plausibility = set(schema.plausibility)
+        judged, jobs = _judge(new, evstats, db, year)
+        plausibility = set(evstats.schema.plausibility)
         differing = {
             r.id: d
             for r in new
@@ -157,52 +118,131 @@ def submission_verdicts(
                 )
             )
         }
-        loaded = [
-            Loaded(
-                r.id,
-                year,
-                r.region_code,
-                r.file_name,
-                r.sha256,
-                r.size_bytes,
-                r.received_at.astimezone(UTC).replace(tzinfo=None),
-                str(stored_path(settings, r)),
-            )
-            for r in new
-        ]
-        record_verdicts(
-            con,
-            [
-                (
-                    item,
-                    judged[item.submission_id],
-                    schema.contracts.get(judged[item.submission_id].kind or ""),
-                )
-                for item in loaded
-                if item.submission_id not in differing
-            ],
-            datetime.now(UTC).replace(tzinfo=None),
-            year,
-            [(region, kind, sid) for region, kind, sid in in_force if sid not in differing],
-        )
-        cross_file = record_cross_file_warnings(con, schema, year, evstats.lang)
+        _record(con, evstats, year, new, judged, differing, in_force)
+        cross_file = record_cross_file_warnings(con, evstats.schema, year, evstats.lang)
     # Receipts from before the register carried no figures: the run's are the same.
     figures = {
         r.id: record.figures
         for r in new
         if r.figures is None
         and r.id not in differing
-        and (record := judged_record(judged[r.id], schema, evstats.lang)).figures is not None
+        and (record := judged_record(judged[r.id], evstats.schema, evstats.lang)).figures
+        is not None
     }
     runs.record_loaded([r.id for r in new if r.id not in differing], figures, db)
     for region, issue in cross_file:
         context.log.warning(f"region {region}: {issue.message}")
     for sid, what in differing.items():
         context.log.error(f"receipt {sid}: the run's verdict is not the receipt's: {what}")
-    verdicts = [judged[r.id] for r in new]
+    return _verdicts_result(context, [(r.id, judged[r.id]) for r in new], differing, jobs)
+
+
+def _judge(
+    new: list, evstats: EvstatsConfig, db: str, year: int
+) -> tuple[dict[int, Verdict], list[AuditJob]]:
+    """Each new receipt's verdict, judged against Finland's date on the day it was
+    received, as it was at receipt (a batch per day), and GX's audit of each batch,
+    started at once so that it works beside the rest of the run."""
+    from pipelines.register.receipts import history, stored_path
+
+    settings = evstats.settings
+    if new:
+        gx_audit_worker.start_worker()  # its GX import overlaps the work below
+    else:
+        gx_audit_worker.stop_worker()  # started in advance by the CLI, not needed
+    by_day: dict[date, list] = defaultdict(list)
+    for r in new:
+        by_day[finland_today(r.received_at)].append(r)
+    earlier = history(db) if new else None
+    judged: dict[int, Verdict] = {
+        r.id: judged_at_receipt.pop((db, r.id)) for r in new if (db, r.id) in judged_at_receipt
+    }
+    jobs = []
+    for day, group in sorted(by_day.items()):
+        paths = [stored_path(settings, r) for r in group]
+        data = [path.read_bytes() for path in paths]
+        files = [
+            SubmissionFile(r.file_name, content, r.region_code, year)
+            for r, content in zip(group, data, strict=True)
+        ]
+        todo = [(r, f) for r, f in zip(group, files, strict=True) if r.id not in judged]
+        verdicts = validate_files(
+            [f for _, f in todo],
+            evstats.schema,
+            lang=evstats.lang,
+            today=day,
+            limits=settings.limits,
+            evaluator="polars",
+            history=earlier,
+            plausibility=settings.plausibility,
+        )
+        judged.update({r.id: v for (r, _), v in zip(todo, verdicts, strict=True)})
+        job = gx_audit_worker.audit_job(
+            [
+                AuditFile(r.file_name, str(path), r.region_code, year)
+                for r, path in zip(group, paths, strict=True)
+            ],
+            [judged[r.id] for r in group],
+            lang=evstats.lang,
+            today=day,
+            limits=settings.limits,
+        )
+        gx_audit_worker.start(job, data)
+        jobs.append(job)
+    return judged, jobs
+
+
+def _record(
+    con: DuckDBPyConnection,
+    evstats: EvstatsConfig,
+    year: int,
+    new: list,
+    judged: dict[int, Verdict],
+    differing: dict[int, str],
+    in_force: list[tuple[str, str, int]],
+) -> None:
+    """The new receipts' verdicts, issues and accepted rows, and the files in force, but
+    those whose verdict differs from the one given at receipt."""
+    from pipelines.register.receipts import stored_path
+
+    contracts = evstats.schema.contracts
+    loaded = [
+        Loaded(
+            r.id,
+            year,
+            r.region_code,
+            r.file_name,
+            r.sha256,
+            r.size_bytes,
+            r.received_at.astimezone(UTC).replace(tzinfo=None),
+            str(stored_path(evstats.settings, r)),
+        )
+        for r in new
+        if r.id not in differing
+    ]
+    record_verdicts(
+        con,
+        [
+            (item, judged[item.submission_id], contracts.get(judged[item.submission_id].kind or ""))
+            for item in loaded
+        ],
+        datetime.now(UTC).replace(tzinfo=None),
+        year,
+        [(region, kind, sid) for region, kind, sid in in_force if sid not in differing],
+    )
+
+
+def _verdicts_result(
+    context: dg.AssetExecutionContext,
+    judged: list[tuple[int, Verdict]],
+    differing: dict[int, str],
+    jobs: list[AuditJob],
+) -> dg.MaterializeResult:
+    """The verdicts as the UI shows them, the two checks, and GX's audit to come."""
+    verdicts = [v for _, v in judged]
     rows = [
         [
-            r.id,
+            sid,
             v.region_code,
             v.file,
             v.kind,
@@ -210,7 +250,7 @@ def submission_verdicts(
             v.count("error") + v.count("fatal"),
             v.count("warning"),
         ]
-        for r, v in zip(new, verdicts, strict=True)
+        for sid, v in judged
     ]
     agree = dg.AssetCheckResult(
         check_name="verdicts_agree_with_receipts",
@@ -226,13 +266,13 @@ def submission_verdicts(
     for v in rejected:
         first = v.issues[0]
         context.log.warning(
-            f"rejected {v.region_code}/{v.file}: {len(v.issues)} issues, first: row {first.row}, "
+            f"rejected {v.region_code}/{v.file}: {v.issue_count} issues, first: row {first.row}, "
             f"column {first.column}: {first.message}"
         )
     issues = [
         [v.region_code, v.file, i.severity, i.row, i.column, i.value, i.message]
         for v in verdicts
-        for i in v.issues
+        for i in v.issues[:100]
     ]
     check = dg.AssetCheckResult(
         check_name="all_submissions_accepted",
@@ -253,14 +293,15 @@ def submission_verdicts(
             ),
         },
         check_results=[check, agree],
+        value=jobs,
     )
 
 
 @dg.asset(
-    group_name="validate",
+    group_name="audit",
     partitions_def=YEARS,
     # Last in the run, so that GX's import and evaluation overlap everything before it.
-    deps=["submission_verdicts", "yearly_report", "collection_status"],
+    deps=["yearly_report", "collection_status"],
     kinds={"great_expectations"},
     check_specs=[
         dg.AssetCheckSpec(
@@ -272,14 +313,17 @@ def submission_verdicts(
         )
     ],
 )
-def gx_audit(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Great Expectations' evaluation of the suite on the year's new files, compared with
-    the verdicts the run recorded."""
-    pending = gx_audit_worker.take(partition_year(context))
-    disagreements = [line for audit in pending for line in audit.disagreements()]
+def gx_audit(
+    context: dg.AssetExecutionContext, submission_verdicts: list[AuditJob]
+) -> dg.MaterializeResult:
+    """Great Expectations' evaluation of the suite on the files `submission_verdicts` took
+    in, compared with the issues of their verdicts. The files come from its input, so
+    materialised alone (from the UI, after a run) it audits that run's files again."""
+    audits = [gx_audit_worker.collect(job) for job in submission_verdicts]
+    disagreements = [line for audit in audits for line in audit.disagreements()]
     for line in disagreements:
         context.log.error(f"GX disagrees: {line}")
-    audited = sum(len(audit.files) for audit in pending)
+    audited = sum(len(job.files) for job in submission_verdicts)
     return dg.MaterializeResult(
         metadata={"audited_files": audited},
         check_results=[

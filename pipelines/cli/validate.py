@@ -142,8 +142,8 @@ def format_verdict(verdict: Verdict, schema: Schema, lang: str, *, show_all: boo
             where.append(f"{schema.text('column', lang)} {verdict.headers.get(i.column, i.column)}")
         place = f" ({', '.join(where)})" if where else ""
         lines.append(f"  {schema.text(i.severity, lang)}{place}: {i.message}")
-    if len(shown) < len(verdict.issues):
-        lines.append("  " + schema.text("more", lang, n=len(verdict.issues) - len(shown)))
+    if len(shown) < verdict.issue_count:
+        lines.append("  " + schema.text("more", lang, n=verdict.issue_count - len(shown)))
     return "\n".join(lines)
 
 

@@ -438,8 +438,7 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
     except Unreadable as exc:
         issue = make_issue(schema, exc.rule, lang, value=exc.value, **exc.params)
         return RawTable(None, [], issues=[issue])
-    records, encoding, delimiter, sheet = read.frame, read.encoding, read.delimiter, read.sheet
-    fields = [c for c in records.columns if c not in (ROW, FIELDS)]
+    records = read.frame
     if records.height == 0:
         return RawTable(None, [], issues=[make_issue(schema, "file_empty", lang)])
     header_row, header_fields = records.item(0, ROW), records.item(0, FIELDS)
@@ -448,31 +447,56 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
         header.pop()
     # Records keep only a little more than the limit, but count every field (in a CSV
     # empty ones too, as a row's are: a header of a million delimiters is no header).
-    if header_fields > limits.max_columns:
-        issue = make_issue(
-            schema,
-            "too_many_columns",
-            lang,
-            row=header_row,
-            found=header_fields,
-            expected=limits.max_columns,
-        )
-        return RawTable(
-            None, header, issues=[issue], encoding=encoding, delimiter=delimiter, sheet=sheet
-        )
-    contract = recognise_kind([h.lower() for h in header], schema)
+    wide = header_fields > limits.max_columns
+    contract = None if wide else recognise_kind([h.lower() for h in header], schema)
     if contract is None:
-        # No header name was recognised, so the names offered are those of the reader's language.
-        expected = in_each_language(
-            lambda lg: "; ".join(
-                f"{c.labels[lg]}: {', '.join(c.required_headers(lg))}"
-                for c in schema.contracts.values()
+        if wide:
+            issue = make_issue(
+                schema,
+                "too_many_columns",
+                lang,
+                row=header_row,
+                found=header_fields,
+                expected=limits.max_columns,
             )
-        )
-        issue = make_issue(schema, "kind_unrecognised", lang, row=header_row, expected=expected)
+        else:
+            issue = _kind_unrecognised(schema, lang, header_row)
         return RawTable(
-            None, header, issues=[issue], encoding=encoding, delimiter=delimiter, sheet=sheet
+            None,
+            header,
+            issues=[issue],
+            encoding=read.encoding,
+            delimiter=read.delimiter,
+            sheet=read.sheet,
         )
+    return _table(read, header, header_row, contract, schema, lang, limits)
+
+
+def _kind_unrecognised(schema: Schema, lang: str, row: int) -> Issue:
+    """No header name was recognised, so the names offered are those of the reader's
+    language."""
+    expected = in_each_language(
+        lambda lg: "; ".join(
+            f"{c.labels[lg]}: {', '.join(c.required_headers(lg))}"
+            for c in schema.contracts.values()
+        )
+    )
+    return make_issue(schema, "kind_unrecognised", lang, row=row, expected=expected)
+
+
+def _table(
+    read: Records,
+    header: list[str],
+    header_row: int,
+    contract: Contract,
+    schema: Schema,
+    lang: str,
+    limits: Limits,
+) -> RawTable:
+    """The records under a recognised header as the contract's columns, with the header's
+    issues and those of rows too wide or too narrow to read."""
+    records = read.frame
+    fields = [c for c in records.columns if c not in (ROW, FIELDS)]
     lookup = contract.header_lookup()
     names = [lookup.get(h.lower(), h) for h in header]
     language = header_language(header, contract, lang)
@@ -493,11 +517,11 @@ def read_table(data: bytes, schema: Schema, lang: str, limits: Limits = DEFAULT_
         contract.kind,
         names,
         cells=body.filter(~too_wide & ~ragged).select(ROW, *fields[: len(names)]),
-        encoding=encoding,
-        delimiter=delimiter,
+        encoding=read.encoding,
+        delimiter=read.delimiter,
         language=language,
         written=written,
-        sheet=sheet,
+        sheet=read.sheet,
     )
     table.issues.extend(_header_issues(table, header_row, contract, schema, lang))
     for row, found in wide.iter_rows():

@@ -236,7 +236,7 @@ def verdict_context(verdict: Verdict, *, checked: bool) -> dict[str, object]:
         "verdict": verdict,
         "kind": kind,
         "issues": issues,
-        "hidden": max(0, len(verdict.issues) - SHOWN_ISSUES),
+        "hidden": max(0, verdict.issue_count - SHOWN_ISSUES),
         "errors": verdict.count("fatal") + verdict.count("error"),
         "warnings": verdict.count("warning"),
         "checked": checked,

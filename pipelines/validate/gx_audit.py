@@ -22,6 +22,7 @@ from datetime import date
 from multiprocessing import util as multiprocessing_util
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 from pipelines.contract.issues import Issue
 from pipelines.contract.schema import load_schema
@@ -30,6 +31,8 @@ from pipelines.settings import DEFAULT_LIMITS, Limits
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 
 Job = tuple[int, list[SubmissionFile], str, date, Limits]
+# A file's issues as GX finds them: those kept, and those past the limit counted by severity.
+Found = tuple[list[Issue], dict[str, int]]
 NICENESS = 10  # the audit's priority below the run's (`nice`): it fills idle CPU
 
 
@@ -53,7 +56,7 @@ def _serve(conn: Connection, parent: int) -> None:
             verdicts = validate_files(
                 files, schema, lang=lang, today=today, limits=limits, evaluator="gx"
             )
-            conn.send((job_id, [v.issues for v in verdicts], None))
+            conn.send((job_id, [(v.issues, v.omitted) for v in verdicts], None))
         except Exception:
             conn.send((job_id, None, traceback.format_exc()))
     conn.close()
@@ -72,7 +75,7 @@ class Worker:
     process: BaseProcess
     conn: Connection
     sent: int = 0
-    done: dict[int, tuple[list[list[Issue]] | None, str | None]] = field(default_factory=dict)
+    done: dict[int, tuple[list[Found] | None, str | None]] = field(default_factory=dict)
 
     def submit(self, files: list[SubmissionFile], lang: str, today: date, limits: Limits) -> int:
         self.sent += 1
@@ -94,7 +97,7 @@ class Worker:
             self.process.terminate()
             self.process.join(timeout=5)
 
-    def result(self, job_id: int) -> list[list[Issue]]:
+    def result(self, job_id: int) -> list[Found]:
         while job_id not in self.done:
             if self.conn.poll(1):
                 received, issues, error = self.conn.recv()
@@ -126,6 +129,36 @@ def start_worker() -> Worker:
     return _worker
 
 
+@dataclass(frozen=True)
+class AuditFile:
+    """A file to audit as its receipt names it: its archived bytes are read again only
+    when no audit of them was started in this process."""
+
+    name: str
+    path: str
+    region_code: str | None
+    year: int | None
+
+
+@dataclass(frozen=True)
+class AuditJob:
+    """The files of one day of receipt with the issues their verdicts hold, as
+    `submission_verdicts` hands them to `gx_audit`: all the audit needs, so that it
+    audits the same files however and wherever it is launched."""
+
+    files: tuple[AuditFile, ...]
+    expected: tuple[tuple[Issue, ...], ...]
+    lang: str
+    today: date
+    limits: Limits = DEFAULT_LIMITS
+    # The issues past the limit of each file, counted by severity: GX must count them too.
+    omitted: tuple[dict[str, int], ...] = ()
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (tuple(f.path for f in self.files), self.lang, self.today, self.limits)
+
+
 @dataclass
 class Audit:
     """GX's issues for a list of files (pending in the worker) and the verdicts to match."""
@@ -134,14 +167,19 @@ class Audit:
     expected: list[list[Issue]]
     worker: Worker
     job_id: int
+    omitted: list[dict[str, int]] = field(default_factory=list)
 
     def disagreements(self) -> list[str]:
         """One line per file whose issues differ, naming the first difference."""
         found = []
-        for name, ours, theirs in zip(
-            self.files, self.expected, self.worker.result(self.job_id), strict=True
+        omitted = self.omitted or [{} for _ in self.files]
+        for name, ours, counted, (theirs, gx_counted) in zip(
+            self.files, self.expected, omitted, self.worker.result(self.job_id), strict=True
         ):
+            if ours == theirs and counted == gx_counted:
+                continue
             if ours == theirs:
+                found.append(f"{name}: past the issues kept, verdict {counted}, GX {gx_counted}")
                 continue
             only_ours = [i for i in ours if i not in theirs]
             only_gx = [i for i in theirs if i not in ours]
@@ -154,27 +192,63 @@ class Audit:
         return found
 
 
-def audit(
-    files: list[SubmissionFile],
+def audit_job(
+    files: list[AuditFile],
     verdicts: list[Verdict],
     *,
     lang: str,
     today: date,
     limits: Limits = DEFAULT_LIMITS,
-) -> Audit:
-    """Hand the files to the GX worker; the result is collected by `Audit.disagreements`.
-    The plausibility warnings are left out of the comparison: they judge a file against
-    the region's earlier years, which the suite GX evaluates knows nothing of."""
+) -> AuditJob:
+    """What GX must find in `files`: their verdicts' issues but the plausibility warnings,
+    which judge a file against the region's earlier years, which the suite GX evaluates
+    knows nothing of."""
     plausibility = load_schema().plausibility
-    expected = [[i for i in v.issues if i.rule not in plausibility] for v in verdicts]
+    expected = tuple(tuple(i for i in v.issues if i.rule not in plausibility) for v in verdicts)
+    omitted = tuple(dict(v.omitted) for v in verdicts)
+    return AuditJob(tuple(files), expected, lang, today, limits, omitted)
+
+
+# Audits started early by the step that judged the files, so that GX works beside the
+# rest of the run; `collect` takes them. Only a head start: `collect` audits a job it
+# finds nothing for itself.
+_started: dict[tuple[object, ...], Audit] = {}
+
+
+def start(job: AuditJob, data: list[bytes]) -> None:
+    """Hand the job's files, whose bytes the caller holds already, to the worker now."""
+    _started[job.key] = _submit(job, data)
+
+
+def collect(job: AuditJob) -> Audit:
+    """The audit of `job`: the one started in this process if any, else one started now
+    from the archived bytes (an audit materialised alone, or in another process)."""
+    started = _started.pop(job.key, None)
+    if started is not None:
+        return started
+    return _submit(job, [Path(f.path).read_bytes() for f in job.files])
+
+
+def _submit(job: AuditJob, data: list[bytes]) -> Audit:
+    files = [
+        SubmissionFile(f.name, content, f.region_code, f.year)
+        for f, content in zip(job.files, data, strict=True)
+    ]
     worker = start_worker()
-    job_id = worker.submit(files, lang, today, limits)
-    return Audit([f.name for f in files], expected, worker, job_id)
+    job_id = worker.submit(files, job.lang, job.today, job.limits)
+    return Audit(
+        [f.name for f in job.files],
+        [list(issues) for issues in job.expected],
+        worker,
+        job_id,
+        list(job.omitted),
+    )
 
 
 def stop_worker() -> None:
     """Stop a worker started in advance when it turns out there is nothing to audit."""
     global _worker
+    _started.clear()  # their results went with the worker
     if _worker is not None:
         _worker.stop()
         _worker = None
@@ -199,16 +273,3 @@ def shutdown() -> None:
 
     stop_worker()
     resource_tracker._resource_tracker._stop()
-
-
-_pending: dict[int, list[Audit]] = {}
-
-
-def register(year: int, pending: Audit) -> None:
-    """Keep an audit of a year's new files for the check that ends the run: one per date
-    of receipt, as each file is judged against the date it was received."""
-    _pending.setdefault(year, []).append(pending)
-
-
-def take(year: int) -> list[Audit]:
-    return _pending.pop(year, [])

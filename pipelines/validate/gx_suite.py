@@ -14,10 +14,20 @@ from datetime import date
 import polars as pl
 
 from pipelines.contract.schema import Contract, Schema
-from pipelines.validate.suite import COLUMN_KEYS, Failure, build_expectations, failures, suite_frame
+from pipelines.validate.suite import (
+    COLUMN_KEYS,
+    Expectation,
+    Failure,
+    build_expectations,
+    failures,
+    suite_frame,
+)
 
 # Domains up to this many distinct values are validated together in one small frame.
 SMALL_DOMAIN = 50_000
+# Expectations that judge a value by its presence and its length alone.
+BY_LENGTH = {"ExpectColumnValuesToNotBeNull", "ExpectColumnValueLengthsToBeBetween"}
+LENGTH = "__length_"
 
 
 def run_suite(
@@ -29,7 +39,8 @@ def run_suite(
     only, so GX is shown each distinct value (or pair) once, not every row: a
     million incidents hold a few hundred dates and a handful of codes. Failing
     values are then joined back to every row that holds them. This is exact, not
-    a sample; only the incident identifier keeps nearly one value per row."""
+    a sample. The incident identifier has a value per row, but its rules read only
+    whether it is there and its length (`_keys`)."""
     if frame.height == 0:
         return []
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -38,13 +49,12 @@ def run_suite(
     import great_expectations.expectations as gxe
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    wide = suite_frame(frame, contract)
     expectations = build_expectations(contract, schema, year=year, today=today)
-    distinct: dict[tuple[str, ...], pl.DataFrame] = {}
-    for e in expectations:
-        if tuple(e.columns) not in distinct:
-            distinct[tuple(e.columns)] = wide.select(e.columns).unique(maintain_order=True)
-    domains = [distinct[tuple(e.columns)] for e in expectations]
+    wide = suite_frame(frame, contract).with_columns(
+        pl.col(c).str.len_chars().alias(LENGTH + c)
+        for c in {e.columns[0] for e in expectations if e.type in BY_LENGTH}
+    )
+    domains = _domains(wide, expectations)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("submissions")
@@ -89,8 +99,35 @@ def run_suite(
     for index in sorted(unexpected):
         e, domain = expectations[index], domains[index]
         failing = domain[sorted({i % domain.height for i in unexpected[index]})]
-        found += failures(e, wide.join(failing, on=domain.columns, how="semi", nulls_equal=True))
+        keys = _keys(e)
+        if keys != e.columns:
+            failing = failing.select(pl.col(c).str.len_chars().alias(LENGTH + c) for c in e.columns)
+        found += failures(e, wide.join(failing, on=keys, how="semi", nulls_equal=True))
     return found
+
+
+def _domains(wide: pl.DataFrame, expectations: list[Expectation]) -> list[pl.DataFrame]:
+    """What GX is shown of each expectation: one row of each distinct value of its keys."""
+    distinct: dict[tuple[str, ...], pl.DataFrame] = {}
+    for e in expectations:
+        keys = _keys(e)
+        if tuple(keys) not in distinct:
+            distinct[tuple(keys)] = (
+                wide.select(*dict.fromkeys([*e.columns, *keys]))
+                .unique(subset=keys, keep="first", maintain_order=True)
+                .select(e.columns)
+            )
+    return [distinct[tuple(_keys(e))] for e in expectations]
+
+
+def _keys(e: Expectation) -> list[str]:
+    """The columns of the suite frame that decide the expectation's verdict of a row: its
+    own columns, or for a rule on a value's length (and presence) only, that length.
+    An identifier has a value per row but a few lengths: GX is shown one value of each
+    length (and a null, if any) and the verdict of that value is its length's."""
+    if e.type in BY_LENGTH:
+        return [LENGTH + e.columns[0]]
+    return e.columns
 
 
 def _size_groups(domains: list[pl.DataFrame]) -> list[list[int]]:

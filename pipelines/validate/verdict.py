@@ -11,6 +11,7 @@ so a value that is not a code is not also called a region mismatch.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -63,13 +64,20 @@ class Verdict:
     delimiter: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     sheet: str | None = None
+    # Issues past the limit of a file's (`Limits.max_issues`), counted by severity, not kept.
+    omitted: dict[str, int] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
         return not any(i.severity in ("fatal", "error") for i in self.issues)
 
     def count(self, severity: str) -> int:
-        return sum(1 for i in self.issues if i.severity == severity)
+        """How many issues of `severity` the file has, kept or not."""
+        return sum(1 for i in self.issues if i.severity == severity) + self.omitted.get(severity, 0)
+
+    @property
+    def issue_count(self) -> int:
+        return len(self.issues) + sum(self.omitted.values())
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -149,8 +157,22 @@ def validate_files(
         )
         _each(finish, list(zip(normalised, cell_issues, strict=True)))
     for verdict in verdicts:
-        verdict.issues = sort_issues(verdict.issues)
+        _keep_first(verdict, limits.max_issues, set(schema.plausibility))
     return verdicts
+
+
+def _keep_first(verdict: Verdict, limit: int, plausibility: set[str]) -> None:
+    """The file's issues in order, the first `limit` kept and the rest counted: a file
+    wrong on every one of a million rows must not be stored, sent and shown a million
+    times. Plausibility warnings (a few a file) are always kept, so that GX's audit,
+    which knows no history, keeps the same issues as the verdict."""
+    ordered = sort_issues(verdict.issues)
+    checked = [i for i in ordered if i.rule not in plausibility]
+    if len(checked) > limit:
+        dropped = {id(i) for i in checked[limit:]}
+        verdict.omitted = dict(Counter(i.severity for i in checked[limit:]))
+        ordered = [i for i in ordered if id(i) not in dropped]
+    verdict.issues = ordered
 
 
 def _normalised(

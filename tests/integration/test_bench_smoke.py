@@ -3,6 +3,8 @@
 import json
 import statistics
 
+import pytest
+
 from benchmarks.__main__ import main
 from benchmarks.summary import STAGES
 
@@ -44,3 +46,33 @@ def test_harness_runs_and_reports_every_stage(tmp_path, monkeypatch):
         for idle, peak in zip(portal["workers_idle_mb"], portal["workers_peak_mb"], strict=True)
     )
     assert "regions' systems upload 400-row files at once" in summary and "p95" in summary
+
+
+def test_the_scale_bench_reports_the_margin_and_the_whole_tree(tmp_path, monkeypatch):
+    from benchmarks.scale import bench_scale
+
+    monkeypatch.setenv("DAGSTER_HOME", "")
+    [size] = bench_scale(tmp_path, [300], runs=1)
+    [pair] = size["pairs"]
+    assert size["marginal_seconds"] == round(pair["run"] - pair["realistic"], 2)
+    # Computed before rounding: within the rounding of the two figures shown.
+    ratio = size["marginal_seconds"] / size["floor_seconds"]
+    assert size["ratio_to_floor"] == pytest.approx(ratio, rel=0.01)
+    # The tree holds the run and its workers (GX's, the report's): more than the run alone.
+    assert size["tree_peak_mb"] > size["main_peak_mb"] > 0
+
+
+def test_a_process_tree_is_measured_with_its_children(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks.sampling import tree_rss
+
+    alone = tree_rss(os.getpid())
+    with subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=-1) as p:
+        child = 0
+        while child < 1_000_000:  # until the child has started and holds its memory
+            child = tree_rss(p.pid)
+        assert tree_rss(os.getpid()) >= alone + child // 2
+        p.communicate(b"")

@@ -374,8 +374,8 @@ def test_gx_audits_every_new_file_and_agrees(tmp_path):
     assert audit.metadata["audited_files"].value == 11
 
 
-def test_a_verdict_gx_disagrees_with_fails_the_run(tmp_path, monkeypatch):
-    """If the quick evaluator ever missed a rule, the GX audit must catch it."""
+def _blind_polars_to_codes(monkeypatch) -> None:
+    """The quick evaluator made to miss the rule that values are codes."""
     from pipelines.validate import polars_suite
 
     original = polars_suite._unexpected
@@ -386,6 +386,11 @@ def test_a_verdict_gx_disagrees_with_fails_the_run(tmp_path, monkeypatch):
         return original(e)
 
     monkeypatch.setattr(polars_suite, "_unexpected", blind_to_codes)
+
+
+def test_a_verdict_gx_disagrees_with_fails_the_run(tmp_path, monkeypatch):
+    """If the quick evaluator ever missed a rule, the GX audit must catch it."""
+    _blind_polars_to_codes(monkeypatch)
     result = run(_fixture_year(tmp_path))
     audit = _audit(result)
     assert not audit.passed
@@ -396,6 +401,78 @@ def test_a_verdict_gx_disagrees_with_fails_the_run(tmp_path, monkeypatch):
     assert "incidents.csv: GX only: row 3, incident_type, code" in (
         audit.metadata["disagreements"].value
     )
+
+
+def _materialise_alone(settings: Settings, instance):
+    """`gx_audit` on its own, as from the UI: in a process (here, a state) with no audit
+    under way, so that it finds its files in its input only."""
+    import dagster as dg
+
+    from pipelines.validate import gx_audit
+
+    gx_audit.stop_worker()
+    job = build_defs(settings).resolve_job_def(JOB_NAME)
+    return job.execute_in_process(
+        partition_key="2023",
+        instance=instance,
+        raise_on_error=False,
+        asset_selection=[dg.AssetKey("gx_audit")],
+    )
+
+
+def test_gx_audit_materialised_alone_audits_the_files_of_its_input(tmp_path):
+    """It audited a list kept in the memory of the process that judged the files: alone
+    (from the UI, or under another executor) it audited 0 files and passed."""
+    import dagster as dg
+
+    settings = _fixture_year(tmp_path)
+    instance = dg.DagsterInstance.ephemeral()
+    job = build_defs(settings).resolve_job_def(JOB_NAME)
+    assert job.execute_in_process(partition_key="2023", instance=instance).success
+    result = _materialise_alone(settings, instance)
+    audit = _audit(result)
+    assert result.success and audit.passed
+    assert audit.metadata["audited_files"].value == 11
+
+
+def test_gx_audit_materialised_alone_still_finds_a_disagreement(tmp_path, monkeypatch):
+    import dagster as dg
+
+    settings = _fixture_year(tmp_path)
+    instance = dg.DagsterInstance.ephemeral()
+    job = build_defs(settings).resolve_job_def(JOB_NAME)
+    with monkeypatch.context() as patched:
+        _blind_polars_to_codes(patched)
+        assert not job.execute_in_process(
+            partition_key="2023", instance=instance, raise_on_error=False
+        ).success
+    result = _materialise_alone(settings, instance)
+    audit = _audit(result)
+    assert not audit.passed and not result.success
+    assert "incidents.csv: GX only: row 3, incident_type, code" in (
+        audit.metadata["disagreements"].value
+    )
+
+
+def test_gx_audit_alone_with_no_run_before_it_fails(tmp_path):
+    """With nothing judged, there is no input to audit: an error, never a pass."""
+    import dagster as dg
+
+    result = _materialise_alone(_fixture_year(tmp_path), dg.DagsterInstance.ephemeral())
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_key == "gx_audit"
+
+
+def test_gx_audit_has_a_group_of_its_own_after_publication():
+    """In the UI's collapsed lineage the audit read as "publish → validate"."""
+    import dagster as dg
+
+    defs = build_defs(Settings())
+    graph = defs.resolve_asset_graph()
+    assert graph.get(dg.AssetKey("gx_audit")).group_name == "audit"
+    upstream = {key.to_user_string() for key in graph.get(dg.AssetKey("gx_audit")).parent_keys}
+    assert upstream == {"submission_verdicts", "yearly_report", "collection_status"}
 
 
 def test_each_check_is_recorded_once_per_run_with_its_year(tmp_path):

@@ -315,3 +315,60 @@ def test_messages_name_columns_as_the_file_wrote_them_and_offer_labels(schema):
         "Sarakkeessa sairauspoissaolopäivät saa olla arvo vain, kun henkilöstön_vamma on "
         "”Sairauspoissaoloon johtanut vamma”."
     )
+
+
+@pytest.mark.parametrize("evaluator", ["polars", "gx"])
+def test_every_identifier_of_a_failing_length_is_reported_not_only_the_one_gx_saw(
+    schema, evaluator
+):
+    """GX is shown one identifier of each length: the verdict of that one must reach every
+    row of its length (rows 3 and 5, two different ids of 65 characters; row 6 has 70),
+    and a missing id is reported as missing, while ids of a good length pass."""
+    text = incidents(
+        row(incident_id="A1"),
+        row(incident_id="a" * 65),
+        row(incident_id="B2"),
+        row(incident_id="b" * 65),
+        row(incident_id="c" * 70),
+        row(incident_id=""),
+        row(incident_id="d" * 64),
+    )
+    f = SubmissionFile("f.csv", text.encode(), "05", 2023)
+    [v] = validate_files([f], schema, lang="en", today=TODAY, evaluator=evaluator)
+    assert cells(v) == {
+        (3, "incident_id", "text_too_long", "error"),
+        (5, "incident_id", "text_too_long", "error"),
+        (6, "incident_id", "text_too_long", "error"),
+        (7, "incident_id", "required", "error"),
+    }
+
+
+@pytest.mark.parametrize("evaluator", ["polars", "gx"])
+def test_issues_past_the_limit_are_counted_not_kept(schema, evaluator):
+    """Five rows with a bad urgency and one with a bad type, three issues kept: the first
+    three by row, and the true counts (six errors) still reported."""
+    from pipelines.settings import Limits
+
+    bad = [row(incident_id=f"X{n}", urgency="E") for n in range(2, 7)]
+    text = incidents(row(incident_type="punch"), *bad)
+    f = SubmissionFile("f.csv", text.encode(), "05", 2023)
+    [v] = validate_files(
+        [f], schema, lang="en", today=TODAY, evaluator=evaluator, limits=Limits(max_issues=3)
+    )
+    assert [(i.row, i.column) for i in v.issues] == [
+        (2, "incident_type"),
+        (3, "urgency"),
+        (4, "urgency"),
+    ]
+    assert v.omitted == {"error": 3}
+    assert (v.count("error"), v.issue_count, v.accepted) == (6, 6, False)
+
+
+def test_a_file_within_the_limit_keeps_every_issue(schema):
+    from pipelines.settings import Limits
+
+    text = incidents(row(urgency="E"), row(incident_id="X2", urgency="E"))
+    f = SubmissionFile("f.csv", text.encode(), "05", 2023)
+    [v] = validate_files([f], schema, lang="en", today=TODAY, limits=Limits(max_issues=2))
+    assert [i.row for i in v.issues] == [2, 3]
+    assert v.omitted == {} and v.count("error") == 2
