@@ -135,6 +135,8 @@ def record_last_run(
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
     default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Notes in the register that a year's run succeeded, for the portal's "
+    "'last statistics run'.",
 )
 def last_run_succeeded(context: dg.RunStatusSensorContext, evstats: EvstatsConfig) -> None:
     record_last_run(context, evstats, "success")
@@ -142,6 +144,8 @@ def last_run_succeeded(context: dg.RunStatusSensorContext, evstats: EvstatsConfi
 
 @dg.run_failure_sensor(
     default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Notes in the register that a year's run failed, for the portal's "
+    "'last statistics run'.",
 )
 def last_run_failed(context: dg.RunFailureSensorContext, evstats: EvstatsConfig) -> None:
     record_last_run(context, evstats, "failure")

@@ -194,3 +194,32 @@ def test_the_report_writers_draw_from_the_view_alone():
         assert "pipelines.publish.texts" in GRAPH[f"pipelines.publish.{writer}"]
     assert "pipelines.publish.view" not in GRAPH["pipelines.publish.px"]
     assert "pipelines.publish.view" not in GRAPH["pipelines.publish.opendata"]
+
+
+LONGEST_FUNCTION = 80
+
+
+def long_functions(source: str) -> dict[str, int]:
+    """Functions (methods and nested ones included) longer than the limit, by name."""
+    return {
+        node.name: node.end_lineno - node.lineno + 1
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION
+    }
+
+
+def test_no_function_is_longer_than_a_screen_or_two():
+    """A function a newcomer cannot read at once hides its steps; past 80 lines one is
+    split into named parts (issue 22 found five)."""
+    found = {
+        f"{module}.{name}": length
+        for module, path in modules().items()
+        for name, length in long_functions(path.read_text(encoding="utf-8")).items()
+    }
+    assert found == {}
+
+
+def test_the_length_rule_counts_a_long_method():
+    body = "\n".join(f"        x{i} = {i}" for i in range(LONGEST_FUNCTION))
+    assert long_functions(f"class A:\n    def long(self):\n{body}\n") == {"long": 81}
