@@ -270,7 +270,8 @@ def report(outcome: Outcome, spacing: float) -> str:
         f"{spacing:g} s apart",
         "",
         f"- Load before: `{outcome.load_before}`; after: `{outcome.load_after}`.",
-        f"- Upload to the region in `regions.csv`: {fmt(tables)} (target p50 < 15 s, p95 < 30 s).",
+        f"- Upload to the region in `regions.csv`: {fmt(tables)}; target p50 < 15 s, "
+        f"p95 < 30 s: {verdict(tables, len(outcome.uploads))}.",
         f"- Upload to `in_force` true in the API: {fmt(force)}.",
         f"- Runs the daemon made: {len(outcome.runs)} "
         f"({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))}).",
@@ -295,6 +296,12 @@ def report(outcome: Outcome, spacing: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+def verdict(summary: dict[str, float | int], sent: int) -> str:
+    """Met only when every upload arrived and both percentiles are under the target."""
+    met = summary["count"] == sent and summary["p50"] < 15 and summary["p95"] < 30
+    return "met" if met else "**not met**"
+
+
 def fmt(summary: dict[str, float | int]) -> str:
     if not summary["count"]:
         return "none arrived"
@@ -312,6 +319,7 @@ def record(summary: Path, text: str) -> None:
     """Add a run to `served.md` beside the summary (headed "Served path" the first time),
     and make the summary's "Served path" section that file: `make bench` writes the
     summary afresh and appends `served.md` again, so the served runs outlive it."""
+    summary.parent.mkdir(parents=True, exist_ok=True)
     served = summary.parent / SERVED_FILE
     kept = served.read_text(encoding="utf-8") if served.exists() else HEADING + SECTION_NOTE
     served.write_text(kept.rstrip("\n") + "\n\n" + text, encoding="utf-8")
@@ -344,10 +352,10 @@ def main(argv: list[str] | None = None) -> None:
     except BaseException:
         print(f"the service's log is kept in {tmp / 'serve.log'}", file=sys.stderr)
         raise
+    shutil.rmtree(tmp, ignore_errors=True)
     text = report(outcome, args.spacing)
     print(text)
     record(args.summary, text)
-    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
