@@ -63,6 +63,9 @@ class Upload:
 
 @dataclass
 class Outcome:
+    """What a bench saw: the uploads, the daemon's runs of the year, the load before and
+    after, and what of the service outlived Ctrl-C (empty when nothing did)."""
+
     uploads: list[Upload]
     runs: list[dict] = field(default_factory=list)
     load_before: str = ""
@@ -97,6 +100,7 @@ def latencies(uploads: list[Upload], seen: Callable[[Upload], float | None]) -> 
 
 
 def summarise(values: list[float]) -> dict[str, float | int]:
+    """p50, p95 (interpolated, as the portal bench reports them) and the slowest."""
     if not values:
         return {"count": 0}
     spread = values if len(values) > 1 else values * 2  # quantiles needs two points
