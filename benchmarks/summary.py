@@ -228,8 +228,9 @@ def write_summary(report: dict, path: Path) -> str:
             + f" | {max(v['peak_mb'] for v in st.values()):.0f} |"
         )
     text = "\n".join(lines) + "\n"
-    findings = path.parent / "findings.md"
-    if findings.is_file():
-        text += "\n" + findings.read_text(encoding="utf-8")
+    # Hand-written findings, then the served path's runs (`benchmarks.served` keeps them).
+    for kept in ("findings.md", "served.md"):
+        if (path.parent / kept).is_file():
+            text += "\n" + (path.parent / kept).read_text(encoding="utf-8")
     path.write_text(text, encoding="utf-8")
     return text
