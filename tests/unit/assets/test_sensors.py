@@ -27,11 +27,27 @@ def put(root: Path, year: int, region: str, name: str, data: bytes) -> None:
     (folder / name).write_bytes(data)
 
 
-def look(root: Path, cursor: str | None = None):
+def look(root: Path, cursor: str | None = None, instance: dg.DagsterInstance | None = None):
+    """The sensor's evaluation, against an instance with no runs unless one is given."""
     context = dg.build_sensor_context(
-        cursor=cursor, resources={"evstats": EvstatsConfig(data_dir=str(root))}
+        cursor=cursor,
+        resources={"evstats": EvstatsConfig(data_dir=str(root))},
+        instance=instance or dg.DagsterInstance.ephemeral(),
     )
     return new_submissions(context)
+
+
+def queued(instance: dg.DagsterInstance, year: int, **tags: str) -> None:
+    """A run of the year that has not begun (the queue's own state needs a code location's
+    origin, which a unit test has not; the sensor treats both alike)."""
+    instance.add_run(
+        dg.DagsterRun(
+            job_name="yearly_statistics",
+            run_id=f"queued-{year}-{len(tags)}",
+            status=dg.DagsterRunStatus.NOT_STARTED,
+            tags={"dagster/partition": str(year), **tags},
+        )
+    )
 
 
 def received(root: Path, region: str, data: bytes, year: int = 2023):
@@ -95,6 +111,44 @@ def test_a_loaded_receipt_does_not_start_another_run_of_a_year_with_a_folder(tmp
 
     record_loaded([sent.id], {}, db)  # the run loaded it: nothing new for the next look
     assert isinstance(look(tmp_path, receipt_run.cursor), dg.SkipReason)
+
+
+def test_files_arriving_while_a_run_of_their_year_is_queued_are_left_to_that_run(tmp_path):
+    with dg.DagsterInstance.ephemeral() as instance:
+        queued(instance, 2023)
+        queued(instance, 2024, **{"evstats/release": "7"})  # a release's run takes none
+        put(tmp_path, 2023, "05", "incidents.csv", b"a")
+        put(tmp_path, 2024, "05", "incidents.csv", b"b")
+        result = look(tmp_path, instance=instance)
+        assert [r.partition_key for r in result.run_requests] == ["2024"]
+    # The cursor moved past 2023's files too: once the queued run has started (no run
+    # waits any more), no second run is asked for them.
+    assert isinstance(look(tmp_path, result.cursor), dg.SkipReason)
+
+
+def test_with_only_a_queued_run_to_merge_into_the_sensor_skips_and_moves_its_cursor(tmp_path):
+    with dg.DagsterInstance.ephemeral() as instance:
+        queued(instance, 2023)
+        put(tmp_path, 2023, "05", "incidents.csv", b"a")
+        result = look(tmp_path, instance=instance)
+        assert result.run_requests == []
+        assert result.skip_reason.skip_message == "a run of 2023 is queued and will load them"
+    assert isinstance(look(tmp_path, result.cursor), dg.SkipReason)
+
+
+def test_a_run_already_under_way_gets_a_new_run_after_it(tmp_path):
+    """A started run may have read the register before the file came: no merging."""
+    with dg.DagsterInstance.ephemeral() as instance:
+        instance.add_run(
+            dg.DagsterRun(
+                job_name="yearly_statistics",
+                run_id="started-2023",
+                status=dg.DagsterRunStatus.STARTED,
+                tags={"dagster/partition": "2023"},
+            )
+        )
+        put(tmp_path, 2023, "05", "incidents.csv", b"a")
+        assert [r.partition_key for r in look(tmp_path, instance=instance).run_requests] == ["2023"]
 
 
 @pytest.mark.parametrize("name", ["1999", "2999", "misc"])
