@@ -234,7 +234,8 @@ def record_verdicts(
     a million rows. The accepted rows of a kind go in a few files at a time, up to
     `INSERT_ROWS` an insert: DuckDB spreads an insert that large over its threads (one
     insert per small file did not), and a copy of a whole year's rows at once, for one
-    insert per kind, was gigabytes at ten million rows."""
+    insert per kind, was gigabytes at ten million rows. Each verdict's frame is let go
+    (set to None) once its rows are gathered, so that they are freed as they go in."""
     staged: dict[str, list[pl.DataFrame]] = {}
     with transaction(con):
         for loaded, verdict, contract in verdicts:
@@ -265,6 +266,7 @@ def record_verdicts(
                         *[pl.col(n) for n in names],
                     )
                 )
+                verdict.frame = None  # its rows are in `frames` until inserted
                 if sum(f.height for f in frames) >= INSERT_ROWS:
                     _insert_staged(con, contract.kind, frames)
         for kind, frames in staged.items():
