@@ -107,7 +107,7 @@ def submission_verdicts(
     with warehouse_connection(duckdb, evstats) as con:
         known = loaded_ids(con, year)
         new = [r for r in receipts if r.id not in known]
-        judged, jobs = _judge(new, evstats, db, year)
+        judged = _judge(new, evstats, db, year)
         plausibility = set(evstats.schema.plausibility)
         differing = {
             r.id: d
@@ -118,17 +118,18 @@ def submission_verdicts(
                 )
             )
         }
+        # Receipts from before the register carried no figures: the run's are the same.
+        figures = {
+            r.id: record.figures
+            for r in new
+            if r.figures is None
+            and r.id not in differing
+            and (record := judged_record(judged[r.id], evstats.schema, evstats.lang)).figures
+            is not None
+        }
         _record(con, evstats, year, new, judged, differing, in_force)
         cross_file = record_cross_file_warnings(con, evstats.schema, year, evstats.lang)
-    # Receipts from before the register carried no figures: the run's are the same.
-    figures = {
-        r.id: record.figures
-        for r in new
-        if r.figures is None
-        and r.id not in differing
-        and (record := judged_record(judged[r.id], evstats.schema, evstats.lang)).figures
-        is not None
-    }
+    jobs = _start_audits(new, judged, evstats, year)
     runs.record_loaded([r.id for r in new if r.id not in differing], figures, db)
     for region, issue in cross_file:
         context.log.warning(f"region {region}: {issue.message}")
@@ -137,12 +138,10 @@ def submission_verdicts(
     return _verdicts_result(context, [(r.id, judged[r.id]) for r in new], differing, jobs)
 
 
-def _judge(
-    new: list, evstats: EvstatsConfig, db: str, year: int
-) -> tuple[dict[int, Verdict], list[AuditJob]]:
+def _judge(new: list, evstats: EvstatsConfig, db: str, year: int) -> dict[int, Verdict]:
     """Each new receipt's verdict, judged against Finland's date on the day it was
-    received, as it was at receipt (a batch per day), and GX's audit of each batch,
-    started at once so that it works beside the rest of the run."""
+    received, as it was at receipt (a batch per day); the folder's files were judged
+    by the run's first step, whose verdicts are taken as they are."""
     from pipelines.register.receipts import history, stored_path
 
     settings = evstats.settings
@@ -150,24 +149,18 @@ def _judge(
         gx_audit_worker.start_worker()  # its GX import overlaps the work below
     else:
         gx_audit_worker.stop_worker()  # started in advance by the CLI, not needed
-    by_day: dict[date, list] = defaultdict(list)
-    for r in new:
-        by_day[finland_today(r.received_at)].append(r)
-    earlier = history(db) if new else None
     judged: dict[int, Verdict] = {
         r.id: judged_at_receipt.pop((db, r.id)) for r in new if (db, r.id) in judged_at_receipt
     }
-    jobs = []
-    for day, group in sorted(by_day.items()):
-        paths = [stored_path(settings, r) for r in group]
-        data = [path.read_bytes() for path in paths]
-        files = [
-            SubmissionFile(r.file_name, content, r.region_code, year)
-            for r, content in zip(group, data, strict=True)
-        ]
-        todo = [(r, f) for r, f in zip(group, files, strict=True) if r.id not in judged]
+    earlier = history(db) if len(judged) < len(new) else None
+    for day, group in _by_day([r for r in new if r.id not in judged]):
         verdicts = validate_files(
-            [f for _, f in todo],
+            [
+                SubmissionFile(
+                    r.file_name, stored_path(settings, r).read_bytes(), r.region_code, year
+                )
+                for r in group
+            ],
             evstats.schema,
             lang=evstats.lang,
             today=day,
@@ -176,7 +169,30 @@ def _judge(
             history=earlier,
             plausibility=settings.plausibility,
         )
-        judged.update({r.id: v for (r, _), v in zip(todo, verdicts, strict=True)})
+        judged.update({r.id: v for r, v in zip(group, verdicts, strict=True)})
+    return judged
+
+
+def _by_day(receipts: list) -> list[tuple[date, list]]:
+    """Receipts grouped by Finland's date of receipt, in date order."""
+    by_day: dict[date, list] = defaultdict(list)
+    for r in receipts:
+        by_day[finland_today(r.received_at)].append(r)
+    return sorted(by_day.items())
+
+
+def _start_audits(
+    new: list, judged: dict[int, Verdict], evstats: EvstatsConfig, year: int
+) -> list[AuditJob]:
+    """GX's audit of each day's new files, started now so that it works beside the rest
+    of the run. Started once the rows are in the warehouse and their frames let go:
+    the files' bytes, and the copy sent to the worker, are not held beside them."""
+    from pipelines.register.receipts import stored_path
+
+    settings = evstats.settings
+    jobs = []
+    for day, group in _by_day(new):
+        paths = [stored_path(settings, r) for r in group]
         job = gx_audit_worker.audit_job(
             [
                 AuditFile(r.file_name, str(path), r.region_code, year)
@@ -187,9 +203,9 @@ def _judge(
             today=day,
             limits=settings.limits,
         )
-        gx_audit_worker.start(job, data)
+        gx_audit_worker.start(job, [path.read_bytes() for path in paths])
         jobs.append(job)
-    return judged, jobs
+    return jobs
 
 
 def _record(

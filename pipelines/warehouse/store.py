@@ -231,8 +231,11 @@ def record_verdicts(
     """Store the receipts, their verdicts, issues and accepted rows, and the register's
     files in force of the year, all in one transaction: a crash leaves the warehouse as
     it was, to be loaded again, and one commit instead of one per file saves seconds at
-    a million rows. The accepted rows of a kind go in with one insert, which DuckDB
-    spreads over its threads; one insert per file did not."""
+    a million rows. The accepted rows of a kind go in a few files at a time, up to
+    `INSERT_ROWS` an insert: DuckDB spreads an insert that large over its threads (one
+    insert per small file did not), and a copy of a whole year's rows at once, for one
+    insert per kind, was gigabytes at ten million rows. Each verdict's frame is let go
+    (set to None) once its rows are gathered, so that they are freed as they go in."""
     staged: dict[str, list[pl.DataFrame]] = {}
     with transaction(con):
         for loaded, verdict, contract in verdicts:
@@ -255,23 +258,39 @@ def record_verdicts(
             _record_verdict(con, submission_id, verdict, validated_at)
             if verdict.accepted and verdict.frame is not None and contract is not None:
                 names = [n for n, _ in stored_columns(contract)]
-                staged.setdefault(contract.kind, []).append(
+                frames = staged.setdefault(contract.kind, [])
+                frames.append(
                     verdict.frame.select(
                         pl.lit(submission_id, dtype=pl.Int32).alias("submission_id"),
                         pl.col("_row").cast(pl.Int32).alias("row_number"),
                         *[pl.col(n) for n in names],
                     )
                 )
+                verdict.frame = None  # its rows are in `frames` until inserted
+                if sum(f.height for f in frames) >= INSERT_ROWS:
+                    _insert_staged(con, contract.kind, frames)
         for kind, frames in staged.items():
-            con.register("_staged", ArrowStream(pl.concat(frames)))
-            con.execute(f"INSERT INTO staged_{kind} SELECT * FROM _staged")
-            con.unregister("_staged")
+            _insert_staged(con, kind, frames)
         con.execute("DELETE FROM register_in_force WHERE year = ?", [year])
         if in_force:
             con.executemany(
                 "INSERT INTO register_in_force VALUES (?, ?, ?, ?)",
                 [(year, region, kind, sid) for region, kind, sid in in_force],
             )
+
+
+# The rows an insert of staged rows gathers before it goes: enough for DuckDB to use
+# every thread, few enough that their copy stays a small part of a large year.
+INSERT_ROWS = 500_000
+
+
+def _insert_staged(con: duckdb.DuckDBPyConnection, kind: str, frames: list[pl.DataFrame]) -> None:
+    """Insert the gathered frames of a kind, in their order, and empty the list."""
+    if frames:
+        con.register("_staged", ArrowStream(pl.concat(frames)))
+        con.execute(f"INSERT INTO staged_{kind} SELECT * FROM _staged")
+        con.unregister("_staged")
+        frames.clear()
 
 
 def _record_verdict(
