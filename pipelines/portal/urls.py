@@ -34,7 +34,9 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path(
         "login/",
-        views.SignInView.as_view(authentication_form=SignInForm),
+        auth_views.LoginView.as_view(
+            template_name="portal/login.html", authentication_form=SignInForm
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

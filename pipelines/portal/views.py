@@ -12,10 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView, PasswordResetConfirmView
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -55,29 +54,6 @@ def chosen_year(request: HttpRequest) -> int:
         return services.parse_year(request.GET.get("year"))
     except services.Refused:
         return services.default_year()
-
-
-class SignInView(LoginView):
-    """Sign-in that opens the portal in the language the person's account names, unless
-    they already chose one with the language buttons (Django keeps that choice in its
-    language cookie): a Swedish-reading contact should not land on pages in the
-    browser's language."""
-
-    template_name = "portal/login.html"
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        lang = form.get_user().lang
-        if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES and lang in LANGUAGES:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                lang,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            )
-        return response
 
 
 class SetPasswordView(PasswordResetConfirmView):

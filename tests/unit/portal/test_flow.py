@@ -8,7 +8,6 @@ import re
 from datetime import date
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -242,18 +241,3 @@ def test_the_analyst_is_told_before_deciding_when_mail_is_not_configured(
     assert notice in text(signed_in(analyst).get("/collection/2023/05/"))
     settings.MAIL_CONFIGURED = True
     assert notice not in text(signed_in(analyst).get("/collection/2023/05/"))
-
-
-def test_signing_in_opens_the_portal_in_the_accounts_language_unless_one_was_chosen():
-    swede = add_user("kontakt@alue17.example", "17", User.SUBMITTER, "ett-langt-losenord-17", "sv")
-    sign_in = {"username": swede.email, "password": "ett-langt-losenord-17"}
-
-    first_time = Client(HTTP_ACCEPT_LANGUAGE="en")
-    page = first_time.post("/login/", sign_in, follow=True)
-    assert '<html lang="sv">' in page.content.decode()
-    assert first_time.cookies[settings.LANGUAGE_COOKIE_NAME].value == "sv"
-
-    chose_english = Client(HTTP_ACCEPT_LANGUAGE="sv")
-    chose_english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    page = chose_english.post("/login/", sign_in, follow=True)
-    assert '<html lang="en">' in page.content.decode()
