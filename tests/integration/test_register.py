@@ -125,7 +125,9 @@ def test_sensors_and_assets_set_django_up_themselves_in_a_fresh_process(tmp_path
         assert not django_settings.configured  # importing the definitions set up nothing
         resources = {"evstats": EvstatsConfig(data_dir=sys.argv[1])}
         print(release_requests(dg.build_sensor_context(resources=resources)).skip_message)
-        print(new_submissions(dg.build_sensor_context(resources=resources)).skip_message)
+        with dg.DagsterInstance.ephemeral() as instance:  # the daemon always gives one
+            context = dg.build_sensor_context(resources=resources, instance=instance)
+            print(new_submissions(context).skip_message)
         """
     )
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
