@@ -28,7 +28,8 @@ from pipelines.settings import today as finland_today
 from pipelines.validate import gx_audit as gx_audit_worker
 from pipelines.validate.gx_audit import AuditFile, AuditJob
 from pipelines.validate.receipt import judged as judged_record
-from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
+from pipelines.validate.receipt import receipt_verdicts
+from pipelines.validate.verdict import SubmissionFile, Verdict
 from pipelines.warehouse.store import (
     Loaded,
     contract_violations,
@@ -154,21 +155,11 @@ def _judge(new: list, evstats: EvstatsConfig, db: str, year: int) -> dict[int, V
     }
     earlier = history(db) if len(judged) < len(new) else None
     for day, group in _by_day([r for r in new if r.id not in judged]):
-        verdicts = validate_files(
-            [
-                SubmissionFile(
-                    r.file_name, stored_path(settings, r).read_bytes(), r.region_code, year
-                )
-                for r in group
-            ],
-            evstats.schema,
-            lang=evstats.lang,
-            today=day,
-            limits=settings.limits,
-            evaluator="polars",
-            history=earlier,
-            plausibility=settings.plausibility,
-        )
+        files = [
+            SubmissionFile(r.file_name, stored_path(settings, r).read_bytes(), r.region_code, year)
+            for r in group
+        ]
+        verdicts = receipt_verdicts(files, evstats.schema, settings, evstats.lang, day, earlier)
         judged.update({r.id: v for r, v in zip(group, verdicts, strict=True)})
     return judged
 

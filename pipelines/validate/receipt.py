@@ -21,7 +21,7 @@ from pipelines.contract.schema import Schema
 from pipelines.ingest.inbox import scan_inbox
 from pipelines.register.receipts_data import Judged
 from pipelines.settings import Settings, today
-from pipelines.validate.plausibility import figures_of_file, share_columns
+from pipelines.validate.plausibility import History, figures_of_file, share_columns
 from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
 
 if TYPE_CHECKING:
@@ -66,16 +66,31 @@ def judge(
     date of receipt, its figures against the register's history."""
     from pipelines.register.receipts import history
 
+    files = [SubmissionFile(mask_personal_data(name), data, region_code, year)]
+    return receipt_verdicts(files, schema, settings, lang, today(received_at), history(db))[0]
+
+
+def receipt_verdicts(
+    files: list[SubmissionFile],
+    schema: Schema,
+    settings: Settings,
+    lang: str,
+    day: date,
+    history: History | None,
+) -> list[Verdict]:
+    """Files judged as a receipt judges them: the verdict's own evaluator, the settings'
+    limits and plausibility thresholds, dates against `day`. The portal, the folder and
+    the run's re-judging all go through here, so their verdicts cannot drift apart."""
     return validate_files(
-        [SubmissionFile(mask_personal_data(name), data, region_code, year)],
+        files,
         schema,
         lang=lang,
-        today=today(received_at),
+        today=day,
         limits=settings.limits,
         evaluator="polars",
-        history=history(db),
+        history=history,
         plausibility=settings.plausibility,
-    )[0]
+    )
 
 
 @dataclass
@@ -160,16 +175,8 @@ def _receive_batch(
             continue
         known[region].add(key)
         batch.append((path.name, data, region, key[0]))
-    verdicts = validate_files(
-        [SubmissionFile(mask_personal_data(n), d, r, year) for n, d, r, _ in batch],
-        schema,
-        lang=settings.lang,
-        today=day,
-        limits=settings.limits,
-        evaluator="polars",
-        history=earlier,
-        plausibility=settings.plausibility,
-    )
+    files = [SubmissionFile(mask_personal_data(n), d, r, year) for n, d, r, _ in batch]
+    verdicts = receipt_verdicts(files, schema, settings, settings.lang, day, earlier)
     for (_, data, region, source), verdict in zip(batch, verdicts, strict=True):
         receipt = receive(
             settings,
