@@ -1,4 +1,5 @@
-"""Files that readers may open while the pipeline rewrites them."""
+"""Files: written whole for readers who may open them meanwhile, hashed, and taken a
+batch at a time."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
@@ -50,3 +54,23 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def in_batches(
+    items: Iterable[T], size: Callable[[T], int], max_bytes: int, max_items: int | None = None
+) -> Iterator[list[T]]:
+    """`items` in order, in lists of at most `max_items` whose sizes add up to at most
+    `max_bytes` (an item over the budget alone): files judged a batch at a time hold one
+    batch's bytes, text and frames, not a whole year's, whatever the year's size."""
+    batch: list[T] = []
+    total = 0
+    for item in items:
+        n = size(item)
+        full = max_items is not None and len(batch) >= max_items
+        if batch and (full or total + n > max_bytes):
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += n
+    if batch:
+        yield batch

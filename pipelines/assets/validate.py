@@ -176,25 +176,24 @@ def _start_audits(
     new: list, judged: dict[int, Verdict], evstats: EvstatsConfig, year: int
 ) -> list[AuditJob]:
     """GX's audit of each day's new files, started now so that it works beside the rest
-    of the run. Started once the rows are in the warehouse and their frames let go:
-    the files' bytes, and the copy sent to the worker, are not held beside them."""
+    of the run. Started once the rows are in the warehouse and their frames let go, and
+    handed the archived files' paths: the worker reads them itself, a batch at a time."""
     from pipelines.register.receipts import stored_path
 
     settings = evstats.settings
     jobs = []
     for day, group in _by_day(new):
-        paths = [stored_path(settings, r) for r in group]
         job = gx_audit_worker.audit_job(
             [
-                AuditFile(r.file_name, str(path), r.region_code, year)
-                for r, path in zip(group, paths, strict=True)
+                AuditFile(r.file_name, str(stored_path(settings, r)), r.region_code, year)
+                for r in group
             ],
             [judged[r.id] for r in group],
             lang=evstats.lang,
             today=day,
             limits=settings.limits,
         )
-        gx_audit_worker.start(job, [path.read_bytes() for path in paths])
+        gx_audit_worker.start(job)
         jobs.append(job)
     return jobs
 

@@ -25,12 +25,25 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from pipelines.contract.issues import Issue
-from pipelines.contract.schema import load_schema
+from pipelines.contract.schema import Schema, load_schema
+from pipelines.files import in_batches
 from pipelines.processes import die_with_parent
 from pipelines.settings import DEFAULT_LIMITS, Limits
-from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
+from pipelines.validate.verdict import BATCH_BYTES, SubmissionFile, Verdict, validate_files
 
-Job = tuple[int, list[SubmissionFile], str, date, Limits]
+
+@dataclass(frozen=True)
+class AuditFile:
+    """A file to audit as its receipt names it: the worker reads its archived bytes
+    itself, a batch at a time, so that no copy of them is held or sent by the run."""
+
+    name: str
+    path: str
+    region_code: str | None
+    year: int | None
+
+
+Job = tuple[int, list[AuditFile], str, date, Limits]
 # A file's issues as GX finds them: those kept, and those past the limit counted by severity.
 Found = tuple[list[Issue], dict[str, int]]
 NICENESS = 10  # the audit's priority below the run's (`nice`): it fills idle CPU
@@ -53,10 +66,7 @@ def _serve(conn: Connection, parent: int) -> None:
     while (job := conn.recv()) is not None:
         job_id, files, lang, today, limits = job
         try:
-            verdicts = validate_files(
-                files, schema, lang=lang, today=today, limits=limits, evaluator="gx"
-            )
-            conn.send((job_id, [(v.issues, v.omitted) for v in verdicts], None))
+            conn.send((job_id, _audit(files, schema, lang, today, limits), None))
         except Exception:
             conn.send((job_id, None, traceback.format_exc()))
     conn.close()
@@ -64,6 +74,24 @@ def _serve(conn: Connection, parent: int) -> None:
     # the interpreter's teardown of GX and its libraries: a second at the end of a run.
     multiprocessing_util._exit_function()
     os._exit(0)
+
+
+def _audit(
+    files: list[AuditFile], schema: Schema, lang: str, today: date, limits: Limits
+) -> list[Found]:
+    """GX's issues of each file, the files read and evaluated a batch at a time: a day
+    of ten million rows given whole held 8 GB in this process alone. A file's issues
+    do not depend on the files judged beside it."""
+    found: list[Found] = []
+    for batch in in_batches(files, lambda f: os.path.getsize(f.path), BATCH_BYTES):
+        submitted = [
+            SubmissionFile(f.name, Path(f.path).read_bytes(), f.region_code, f.year) for f in batch
+        ]
+        verdicts = validate_files(
+            submitted, schema, lang=lang, today=today, limits=limits, evaluator="gx"
+        )
+        found.extend((v.issues, v.omitted) for v in verdicts)
+    return found
 
 
 @dataclass
@@ -77,7 +105,7 @@ class Worker:
     sent: int = 0
     done: dict[int, tuple[list[Found] | None, str | None]] = field(default_factory=dict)
 
-    def submit(self, files: list[SubmissionFile], lang: str, today: date, limits: Limits) -> int:
+    def submit(self, files: list[AuditFile], lang: str, today: date, limits: Limits) -> int:
         self.sent += 1
         job: Job = (self.sent, files, lang, today, limits)
         self.conn.send(job)
@@ -127,17 +155,6 @@ def start_worker() -> Worker:
         _worker = Worker(process, ours)
         atexit.register(_worker.stop)
     return _worker
-
-
-@dataclass(frozen=True)
-class AuditFile:
-    """A file to audit as its receipt names it: its archived bytes are read again only
-    when no audit of them was started in this process."""
-
-    name: str
-    path: str
-    region_code: str | None
-    year: int | None
 
 
 @dataclass(frozen=True)
@@ -215,27 +232,23 @@ def audit_job(
 _started: dict[tuple[object, ...], Audit] = {}
 
 
-def start(job: AuditJob, data: list[bytes]) -> None:
-    """Hand the job's files, whose bytes the caller holds already, to the worker now."""
-    _started[job.key] = _submit(job, data)
+def start(job: AuditJob) -> None:
+    """Hand the job's files to the worker now."""
+    _started[job.key] = _submit(job)
 
 
 def collect(job: AuditJob) -> Audit:
     """The audit of `job`: the one started in this process if any, else one started now
-    from the archived bytes (an audit materialised alone, or in another process)."""
+    (an audit materialised alone, or in another process)."""
     started = _started.pop(job.key, None)
     if started is not None:
         return started
-    return _submit(job, [Path(f.path).read_bytes() for f in job.files])
+    return _submit(job)
 
 
-def _submit(job: AuditJob, data: list[bytes]) -> Audit:
-    files = [
-        SubmissionFile(f.name, content, f.region_code, f.year)
-        for f, content in zip(job.files, data, strict=True)
-    ]
+def _submit(job: AuditJob) -> Audit:
     worker = start_worker()
-    job_id = worker.submit(files, job.lang, job.today, job.limits)
+    job_id = worker.submit(list(job.files), job.lang, job.today, job.limits)
     return Audit(
         [f.name for f in job.files],
         [list(issues) for issues in job.expected],

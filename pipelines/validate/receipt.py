@@ -10,7 +10,6 @@ earlier years in force the register holds, so every face gives the same one.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -18,11 +17,17 @@ from typing import TYPE_CHECKING
 
 from pipelines.contract.privacy import mask_personal_data
 from pipelines.contract.schema import Schema
+from pipelines.files import in_batches
 from pipelines.ingest.inbox import scan_inbox
 from pipelines.register.receipts_data import Judged
 from pipelines.settings import Settings, today
 from pipelines.validate.plausibility import History, figures_of_file, share_columns
-from pipelines.validate.verdict import SubmissionFile, Verdict, validate_files
+from pipelines.validate.verdict import (
+    BATCH_BYTES,
+    SubmissionFile,
+    Verdict,
+    validate_files,
+)
 
 if TYPE_CHECKING:
     from pipelines.register.models import Submission
@@ -112,7 +117,7 @@ def receive_folder(
     file is a resubmission), judged in batches. A file in a folder that names no
     region, or a portal upload left in the inbox before the register, is not one.
 
-    A batch is a few files (one a core, at most `BATCH_BYTES` together): judging the
+    A batch is the files that fit in `BATCH_BYTES` together: judging the
     whole year at once held every file's bytes, text, cells and frames together,
     7.7 GB at ten million rows. Every batch is judged against the history and the
     date the year's first had, as one batch was."""
@@ -124,8 +129,7 @@ def receive_folder(
     legacy = stored_names(year, db)
     earlier, day = history(db), today()
     known: dict[str, set[tuple[str, str]]] = {}
-    batch: list[tuple[Path, str]] = []
-    size = 0
+    new: list[tuple[Path, str]] = []
     for f in files:
         region = regions.get(f.region_code.lower())
         if region is None:
@@ -133,22 +137,10 @@ def receive_folder(
         elif (region, f.path.name) in legacy:
             scan.known += 1
         else:
-            if batch and (len(batch) >= BATCH_FILES or size + _size(f.path) > BATCH_BYTES):
-                _receive_batch(settings, year, schema, db, batch, known, scan, earlier, day)
-                batch, size = [], 0
-            batch.append((f.path, region))
-            size += _size(f.path)
-    _receive_batch(settings, year, schema, db, batch, known, scan, earlier, day)
+            new.append((f.path, region))
+    for batch in in_batches(new, lambda item: item[0].stat().st_size, BATCH_BYTES):
+        _receive_batch(settings, year, schema, db, batch, known, scan, earlier, day)
     return scan
-
-
-# At most this many files, and bytes, are judged together (a file over the budget alone).
-BATCH_FILES = max(2, os.cpu_count() or 1)
-BATCH_BYTES = 128 * 2**20
-
-
-def _size(path: Path) -> int:
-    return path.stat().st_size
 
 
 def _receive_batch(

@@ -37,6 +37,12 @@ from pipelines.validate.parsing import normalise, text_frame, typed_frame
 from pipelines.validate.plausibility import History, plausibility_issues
 
 Evaluator = Literal["gx", "polars"]
+# Files judged a batch at a time (the folder's at receipt, GX's audit) take at most this
+# many bytes together, a file over it alone: one batch's bytes, text, cells and frames are
+# held at once, not a year's (7.7 GB at ten million rows in one process, 8 GB in GX's).
+# Bytes, not files, bound it: a year of small files is one batch, as batches of a file a
+# core cost the realistic year half a second of suite runs.
+BATCH_BYTES = 128 * 2**20
 T = TypeVar("T")
 R = TypeVar("R")
 

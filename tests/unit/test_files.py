@@ -1,10 +1,11 @@
-"""Atomic replacement: a reader sees the old file or the new one, never half of one."""
+"""Atomic replacement (a reader sees the old file or the new one, never half of one) and
+batches of files within a budget."""
 
 from pathlib import Path
 
 import pytest
 
-from pipelines.files import replace_atomically
+from pipelines.files import in_batches, replace_atomically
 
 
 def test_the_new_content_replaces_the_old_and_no_temporary_file_stays(tmp_path: Path):
@@ -30,3 +31,22 @@ def test_a_write_that_fails_half_way_leaves_the_old_file_and_no_temporary_one(tm
         replace_atomically(path, half_then_fail)
     assert path.read_text() == "old and whole"
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_batches_keep_the_order_and_hold_at_most_the_budget():
+    """50 + 60 is over 100, so 60 starts a batch; 200 is over the budget alone."""
+    sizes = [50, 60, 30, 200, 10, 10]
+    batches = list(in_batches(sizes, lambda n: n, 100))
+    assert batches == [[50], [60, 30], [200], [10, 10]]
+
+
+def test_batches_hold_at_most_max_items():
+    assert list(in_batches([1, 1, 1, 1, 1], lambda n: n, 100, max_items=2)) == [
+        [1, 1],
+        [1, 1],
+        [1],
+    ]
+
+
+def test_no_items_make_no_batch():
+    assert list(in_batches([], len, 100)) == []
