@@ -5,9 +5,9 @@ The verdict of a file is the one given at receipt (by the portal, the API,
 `evstats submit` or the run's folder step); the run recomputes it from the archived
 bytes to stage the rows, and a blocking check fails the run should it differ.
 The suite is evaluated in Polars; Great Expectations evaluates
-the same suite on the same files in a worker meanwhile, and the run's last
-step, `gx_audit`, collects its result: its blocking check
-`verdicts_agree_with_gx` fails the run if GX finds anything else.
+the same suite on every distinct value of the same files in a worker meanwhile,
+and the run's last step, `gx_audit`, collects its result: its blocking check
+`verdicts_agree_with_gx` fails the run if GX fails anything else.
 Only accepted files reach the `incidents` and `missions` views of the rows in
 force, and a blocking check re-verifies the year in force against the contract, so that a
 bad row can never reach the statistics. One region's rejected file does not
@@ -26,7 +26,7 @@ from pipelines.assets import YEARS, markdown_table, partition_year
 from pipelines.assets.resources import EvstatsConfig, register_db, warehouse_connection
 from pipelines.settings import today as finland_today
 from pipelines.validate import gx_audit as gx_audit_worker
-from pipelines.validate.gx_audit import AuditFile, AuditJob
+from pipelines.validate.gx_audit import AuditJob
 from pipelines.validate.receipt import judged as judged_record
 from pipelines.validate.receipt import receipt_verdicts
 from pipelines.validate.verdict import SubmissionFile, Verdict
@@ -97,7 +97,7 @@ def submission_verdicts(
     file's verdict recomputed (it must be the verdict given at receipt, check
     `verdicts_agree_with_receipts`), its issues and accepted rows, and the register's
     files in force, all in one DuckDB transaction; then the register is told. Its value
-    is what `gx_audit` audits: the new files and the issues of their verdicts."""
+    is what `gx_audit` audits: the evidence of the new files' verdicts."""
     year = partition_year(context)
     db = register_db(evstats)  # Django set up: the register's models can be imported
     from pipelines.register import runs
@@ -130,7 +130,7 @@ def submission_verdicts(
         }
         _record(con, evstats, year, new, judged, differing, in_force)
         cross_file = record_cross_file_warnings(con, evstats.schema, year, evstats.lang)
-    jobs = _start_audits(new, judged, evstats, year)
+    jobs = _start_audits(new, judged)
     runs.record_loaded([r.id for r in new if r.id not in differing], figures, db)
     for region, issue in cross_file:
         context.log.warning(f"region {region}: {issue.message}")
@@ -172,30 +172,15 @@ def _by_day(receipts: list) -> list[tuple[date, list]]:
     return sorted(by_day.items())
 
 
-def _start_audits(
-    new: list, judged: dict[int, Verdict], evstats: EvstatsConfig, year: int
-) -> list[AuditJob]:
-    """GX's audit of each day's new files, started now so that it works beside the rest
-    of the run. Started once the rows are in the warehouse and their frames let go, and
-    handed the archived files' paths: the worker reads them itself, a batch at a time."""
-    from pipelines.register.receipts import stored_path
-
-    settings = evstats.settings
-    jobs = []
-    for day, group in _by_day(new):
-        job = gx_audit_worker.audit_job(
-            [
-                AuditFile(r.file_name, str(stored_path(settings, r)), r.region_code, year)
-                for r in group
-            ],
-            [judged[r.id] for r in group],
-            lang=evstats.lang,
-            today=day,
-            limits=settings.limits,
-        )
-        gx_audit_worker.start(job)
-        jobs.append(job)
-    return jobs
+def _start_audits(new: list, judged: dict[int, Verdict]) -> list[AuditJob]:
+    """GX's audit of the new files' verdicts, started now so that it works beside the rest
+    of the run: the evidence their suite runs kept (a few thousand distinct values),
+    not the files."""
+    if not new:
+        return []
+    job = gx_audit_worker.audit_job([judged[r.id] for r in new])
+    gx_audit_worker.start(job)
+    return [job]
 
 
 def _record(
@@ -315,21 +300,23 @@ def _verdicts_result(
             asset="gx_audit",
             blocking=True,  # a disagreement fails the run, in the UI as at the command line
             partitions_def=YEARS,
-            description="Great Expectations finds exactly the issues of this run's verdicts.",
+            description="Great Expectations fails exactly the values this run's verdicts failed, "
+            "in every row of every new file.",
         )
     ],
 )
 def gx_audit(
     context: dg.AssetExecutionContext, submission_verdicts: list[AuditJob]
 ) -> dg.MaterializeResult:
-    """Great Expectations' evaluation of the suite on the files `submission_verdicts` took
-    in, compared with the issues of their verdicts. The files come from its input, so
-    materialised alone (from the UI, after a run) it audits that run's files again."""
+    """Great Expectations' evaluation of the suite on every value of the files
+    `submission_verdicts` took in, compared with their verdicts'. The values come from
+    its input, so materialised alone (from the UI, after a run) it audits that run's
+    files again."""
     audits = [gx_audit_worker.collect(job) for job in submission_verdicts]
     disagreements = [line for audit in audits for line in audit.disagreements()]
     for line in disagreements:
         context.log.error(f"GX disagrees: {line}")
-    audited = sum(len(job.files) for job in submission_verdicts)
+    audited = sum(job.files for job in submission_verdicts)
     return dg.MaterializeResult(
         metadata={"audited_files": audited},
         check_results=[

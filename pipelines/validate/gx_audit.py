@@ -2,11 +2,16 @@
 
 The pipeline decides verdicts with the suite evaluated in Polars (`polars_suite`):
 it takes a fraction of a second, where importing GX alone takes several seconds
-on a small machine. GX then evaluates the same suite on the same files in a
-worker process started as early as possible, and the run's last check requires
-GX to find exactly the issues the verdicts hold. The import is paid once per
-process and in parallel with the work, not before it; no rule is skipped, and a
-disagreement fails the run.
+on a small machine. GX then evaluates the same suite, in a worker process started
+as early as possible, on what the verdicts' suite runs were shown: every distinct
+value of every expectation's columns in every row of every file (`suite.Evidence`),
+and the run's last check requires GX to fail exactly the values the verdicts
+failed. The reader's rules and the rules of whole files are the same Polars code
+whichever evaluator runs the suite, so running them twice audited nothing: the
+worker is handed the evidence, a few thousand values, not the files, which it
+read, parsed and held again (5 CPU-seconds and 1.2 GB at a million rows). The
+import is paid once per process and in parallel with the work; no rule is
+skipped, and a disagreement fails the run.
 """
 
 from __future__ import annotations
@@ -15,37 +20,20 @@ import atexit
 import multiprocessing
 import os
 import traceback
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from multiprocessing import util as multiprocessing_util
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 
-from pipelines.contract.issues import Issue
-from pipelines.contract.schema import Schema, load_schema
-from pipelines.files import in_batches
 from pipelines.processes import die_with_parent
-from pipelines.settings import DEFAULT_LIMITS, Limits
-from pipelines.validate.verdict import BATCH_BYTES, SubmissionFile, Verdict, validate_files
+from pipelines.validate.suite import Evidence
+from pipelines.validate.verdict import Verdict
 
-
-@dataclass(frozen=True)
-class AuditFile:
-    """A file to audit as its receipt names it: the worker reads its archived bytes
-    itself, a batch at a time, so that no copy of them is held or sent by the run."""
-
-    name: str
-    path: str
-    region_code: str | None
-    year: int | None
-
-
-Job = tuple[int, list[AuditFile], str, date, Limits]
-# A file's issues as GX finds them: those kept, and those past the limit counted by severity.
-Found = tuple[list[Issue], dict[str, int]]
+# What GX fails of each expectation's domain, per evidence.
+Failed = list[tuple[int, ...]]
 NICENESS = 10  # the audit's priority below the run's (`nice`): it fills idle CPU
 
 
@@ -60,13 +48,13 @@ def _serve(conn: Connection, parent: int) -> None:
     report by the audit's seconds."""
     die_with_parent(parent)
     os.nice(NICENESS)
-    import great_expectations  # noqa: F401
+    from pipelines.validate.gx_suite import evaluate  # imports GX
 
-    schema = load_schema()
     while (job := conn.recv()) is not None:
-        job_id, files, lang, today, limits = job
+        job_id, evidence = job
         try:
-            conn.send((job_id, _audit(files, schema, lang, today, limits), None))
+            failed = [evaluate(e.kind, list(e.expectations), list(e.domains)) for e in evidence]
+            conn.send((job_id, failed, None))
         except Exception:
             conn.send((job_id, None, traceback.format_exc()))
     conn.close()
@@ -74,24 +62,6 @@ def _serve(conn: Connection, parent: int) -> None:
     # the interpreter's teardown of GX and its libraries: a second at the end of a run.
     multiprocessing_util._exit_function()
     os._exit(0)
-
-
-def _audit(
-    files: list[AuditFile], schema: Schema, lang: str, today: date, limits: Limits
-) -> list[Found]:
-    """GX's issues of each file, the files read and evaluated a batch at a time: a day
-    of ten million rows given whole held 8 GB in this process alone. A file's issues
-    do not depend on the files judged beside it."""
-    found: list[Found] = []
-    for batch in in_batches(files, lambda f: os.path.getsize(f.path), BATCH_BYTES):
-        submitted = [
-            SubmissionFile(f.name, Path(f.path).read_bytes(), f.region_code, f.year) for f in batch
-        ]
-        verdicts = validate_files(
-            submitted, schema, lang=lang, today=today, limits=limits, evaluator="gx"
-        )
-        found.extend((v.issues, v.omitted) for v in verdicts)
-    return found
 
 
 @dataclass
@@ -103,12 +73,11 @@ class Worker:
     process: BaseProcess
     conn: Connection
     sent: int = 0
-    done: dict[int, tuple[list[Found] | None, str | None]] = field(default_factory=dict)
+    done: dict[int, tuple[list[Failed] | None, str | None]] = field(default_factory=dict)
 
-    def submit(self, files: list[AuditFile], lang: str, today: date, limits: Limits) -> int:
+    def submit(self, evidence: tuple[Evidence, ...]) -> int:
         self.sent += 1
-        job: Job = (self.sent, files, lang, today, limits)
-        self.conn.send(job)
+        self.conn.send((self.sent, evidence))
         return self.sent
 
     def stop(self) -> None:
@@ -125,18 +94,18 @@ class Worker:
             self.process.terminate()
             self.process.join(timeout=5)
 
-    def result(self, job_id: int) -> list[Found]:
+    def result(self, job_id: int) -> list[Failed]:
         while job_id not in self.done:
             if self.conn.poll(1):
-                received, issues, error = self.conn.recv()
-                self.done[received] = (issues, error)
+                received, failed, error = self.conn.recv()
+                self.done[received] = (failed, error)
             elif not self.process.is_alive():
                 raise RuntimeError(f"the GX worker stopped (exit code {self.process.exitcode})")
-        issues, error = self.done.pop(job_id)
+        failed, error = self.done.pop(job_id)
         if error is not None:
             raise RuntimeError(f"GX could not audit the verdicts:\n{error}")
-        assert issues is not None
-        return issues
+        assert failed is not None
+        return failed
 
 
 _worker: Worker | None = None
@@ -159,81 +128,55 @@ def start_worker() -> Worker:
 
 @dataclass(frozen=True)
 class AuditJob:
-    """The files of one day of receipt with the issues their verdicts hold, as
-    `submission_verdicts` hands them to `gx_audit`: all the audit needs, so that it
-    audits the same files however and wherever it is launched."""
+    """The evidence of the new files' verdicts, as `submission_verdicts` hands it to
+    `gx_audit`: all the audit needs, so that it audits the same values however and
+    wherever it is launched (its `key` finds an audit started in this process)."""
 
-    files: tuple[AuditFile, ...]
-    expected: tuple[tuple[Issue, ...], ...]
-    lang: str
-    today: date
-    limits: Limits = DEFAULT_LIMITS
-    # The issues past the limit of each file, counted by severity: GX must count them too.
-    omitted: tuple[dict[str, int], ...] = ()
-
-    @property
-    def key(self) -> tuple[object, ...]:
-        return (tuple(f.path for f in self.files), self.lang, self.today, self.limits)
+    evidence: tuple[Evidence, ...]
+    files: int
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 @dataclass
 class Audit:
-    """GX's issues for a list of files (pending in the worker) and the verdicts to match."""
+    """GX's verdicts of the evidence (pending in the worker), to match the verdicts'."""
 
-    files: list[str]
-    expected: list[list[Issue]]
+    evidence: tuple[Evidence, ...]
     worker: Worker
     job_id: int
-    omitted: list[dict[str, int]] = field(default_factory=list)
 
     def disagreements(self) -> list[str]:
-        """One line per file whose issues differ, naming the first difference."""
+        """One line per expectation whose failed values differ, naming the file, row and
+        column where the first differing value was first found, never the value."""
         found = []
-        omitted = self.omitted or [{} for _ in self.files]
-        for name, ours, counted, (theirs, gx_counted) in zip(
-            self.files, self.expected, omitted, self.worker.result(self.job_id), strict=True
-        ):
-            if ours == theirs and counted == gx_counted:
-                continue
-            if ours == theirs:
-                found.append(f"{name}: past the issues kept, verdict {counted}, GX {gx_counted}")
-                continue
-            only_ours = [i for i in ours if i not in theirs]
-            only_gx = [i for i in theirs if i not in ours]
-            if not only_ours and not only_gx:
-                found.append(f"{name}: the same issues, listed a different number of times")
-                continue
-            first = (only_ours or only_gx)[0]
-            side = "verdict only" if only_ours else "GX only"
-            found.append(f"{name}: {side}: row {first.row}, {first.column}, {first.rule}")
+        for evidence, theirs in zip(self.evidence, self.worker.result(self.job_id), strict=True):
+            for index, (ours, gx) in enumerate(zip(evidence.failed, theirs, strict=True)):
+                if ours == gx:
+                    continue
+                only_ours = sorted(set(ours) - set(gx))
+                side = "verdict only" if only_ours else "GX only"
+                file, row = evidence.where(index, (only_ours or sorted(set(gx) - set(ours)))[0])
+                meta = evidence.expectations[index].meta
+                found.append(f"{file}: {side}: row {row}, {meta['column']}, {meta['rule']}")
         return found
 
 
-def audit_job(
-    files: list[AuditFile],
-    verdicts: list[Verdict],
-    *,
-    lang: str,
-    today: date,
-    limits: Limits = DEFAULT_LIMITS,
-) -> AuditJob:
-    """What GX must find in `files`: their verdicts' issues but the plausibility warnings,
-    which judge a file against the region's earlier years, which the suite GX evaluates
-    knows nothing of."""
-    plausibility = load_schema().plausibility
-    expected = tuple(tuple(i for i in v.issues if i.rule not in plausibility) for v in verdicts)
-    omitted = tuple(dict(v.omitted) for v in verdicts)
-    return AuditJob(tuple(files), expected, lang, today, limits, omitted)
+def audit_job(verdicts: list[Verdict]) -> AuditJob:
+    """What GX must agree with on `verdicts`: their suite runs' evidence, each once (a
+    batch's files share theirs). A file the reader rejected whole had no suite run."""
+    evidence = {id(v.evidence): v.evidence for v in verdicts if v.evidence is not None}
+    files = sum(1 for v in verdicts if v.evidence is not None)
+    return AuditJob(tuple(evidence.values()), files)
 
 
 # Audits started early by the step that judged the files, so that GX works beside the
 # rest of the run; `collect` takes them. Only a head start: `collect` audits a job it
 # finds nothing for itself.
-_started: dict[tuple[object, ...], Audit] = {}
+_started: dict[str, Audit] = {}
 
 
 def start(job: AuditJob) -> None:
-    """Hand the job's files to the worker now."""
+    """Hand the job's evidence to the worker now."""
     _started[job.key] = _submit(job)
 
 
@@ -248,14 +191,7 @@ def collect(job: AuditJob) -> Audit:
 
 def _submit(job: AuditJob) -> Audit:
     worker = start_worker()
-    job_id = worker.submit(list(job.files), job.lang, job.today, job.limits)
-    return Audit(
-        [f.name for f in job.files],
-        [list(issues) for issues in job.expected],
-        worker,
-        job_id,
-        list(job.omitted),
-    )
+    return Audit(job.evidence, worker, worker.submit(job.evidence))
 
 
 def stop_worker() -> None:

@@ -19,11 +19,14 @@ from pipelines.contract.schema import Contract, Schema
 from pipelines.ingest.reader import ROW
 from pipelines.validate.suite import (
     FILE,
+    Evidence,
     Expectation,
     Failure,
     build_expectations,
+    evidence,
     failures,
     suite_frame,
+    with_lengths,
 )
 
 
@@ -62,18 +65,24 @@ def _unexpected(e: Expectation) -> pl.Expr:
 
 
 def run_suite(
-    frame: pl.DataFrame, contract: Contract, schema: Schema, *, year: int | None, today: date
-) -> list[Failure]:
-    """Validate a batch of files (column `_file`) and list every failing cell, in the
-    same order as `gx_suite.run_suite`."""
+    frame: pl.DataFrame,
+    contract: Contract,
+    schema: Schema,
+    *,
+    year: int | None,
+    today: date,
+    files: list[str],
+) -> tuple[list[Failure], Evidence | None]:
+    """Validate a batch of files (column `_file`, named by `files`) and list every failing
+    cell, in the same order as `gx_suite.run_suite`, with the evidence GX's audit is
+    shown (`suite.evidence`)."""
     if frame.height == 0:
-        return []
-    wide = suite_frame(frame, contract)
+        return [], None
     expectations = build_expectations(contract, schema, year=year, today=today)
-    flags = wide.select(
-        FILE, ROW, *(_unexpected(e).alias(f"e{i}") for i, e in enumerate(expectations))
-    )
+    wide = with_lengths(suite_frame(frame, contract), expectations)
+    flags = wide.select(_unexpected(e).alias(f"e{i}") for i, e in enumerate(expectations))
+    failing = [flags.get_column(f"e{i}") for i in range(len(expectations))]
     found = []
-    for i, e in enumerate(expectations):
-        found += failures(e, wide.filter(flags.get_column(f"e{i}")))
-    return found
+    for e, rows in zip(expectations, failing, strict=True):
+        found += failures(e, wide.select(FILE, ROW, str(e.meta["column"])).filter(rows))
+    return found, evidence(contract.kind, files, wide, expectations, failing)

@@ -24,6 +24,9 @@ TIME_RE = r"^(?:[01]\d|2[0-3]):[0-5]\d$"
 PARSED = "__parsed"
 VALID = "__valid"
 COLUMN_KEYS = ("column", "column_A", "column_B")
+# Expectations that judge a value by its presence and its length alone.
+BY_LENGTH = {"ExpectColumnValuesToNotBeNull", "ExpectColumnValueLengthsToBeBetween"}
+LENGTH = "__length_"
 
 
 @dataclass(frozen=True)
@@ -222,3 +225,90 @@ def failures(expectation: Expectation, failing_rows: pl.DataFrame) -> list[Failu
         Failure(file, row, column, value, str(expectation.meta["rule"]), params)
         for file, row, value in rows.iter_rows()
     ]
+
+
+def keys(e: Expectation) -> list[str]:
+    """The columns of the suite frame that decide the expectation's verdict of a row: its
+    own columns, or for a rule on a value's length (and presence) only, that length.
+    An identifier has a value per row but a few lengths: an evaluator shown one value of
+    each length (and a null, if any) judges every value of that length."""
+    if e.type in BY_LENGTH:
+        return [LENGTH + e.columns[0]]
+    return e.columns
+
+
+def with_lengths(wide: pl.DataFrame, expectations: list[Expectation]) -> pl.DataFrame:
+    """The suite frame with the lengths the length rules are decided by (`keys`)."""
+    return wide.with_columns(
+        pl.col(c).str.len_chars().alias(LENGTH + c)
+        for c in {e.columns[0] for e in expectations if e.type in BY_LENGTH}
+    )
+
+
+def domains(wide: pl.DataFrame, expectations: list[Expectation]) -> list[pl.DataFrame]:
+    """Each expectation's domain: one row of each distinct value of its keys (`wide` with
+    lengths), its own columns and where the value was first found (`FILE`, `ROW`).
+    Every expectation judges a row by its keys alone, so the domains hold the verdict of
+    every row: a million incidents hold a few hundred dates and a handful of codes. A
+    rule that reads a length is shown a stand-in of that length, not a region's words
+    (an identifier, a free text), which only their own file may show."""
+    distinct: dict[tuple[str, ...], pl.DataFrame] = {}
+    for e in expectations:
+        by = tuple(keys(e))
+        if by not in distinct:
+            distinct[by] = (
+                wide.select(*dict.fromkeys([*e.columns, *by, FILE, ROW]))
+                .unique(subset=list(by), keep="first", maintain_order=True)
+                .drop(*(c for c in e.columns if c not in by))
+            )
+    found = []
+    for e in expectations:
+        domain = distinct[tuple(keys(e))]
+        if e.type in BY_LENGTH:
+            [column], [length] = e.columns, keys(e)
+            stand_in = [None if n is None else "x" * n for n in domain.get_column(length)]
+            domain = domain.with_columns(pl.Series(column, stand_in, pl.String))
+        found.append(domain.select(*e.columns, FILE, ROW))
+    return found
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one suite run over a batch of files decided, as GX's audit is shown it: each
+    expectation's domain and the values of it the verdict failed. A failing cell is a
+    row whose keys are a failed value, so GX failing the same values of every domain is
+    GX finding the same failing cells, in every row of every file; the domains are a few
+    thousand values however many rows the files hold."""
+
+    kind: str
+    files: tuple[str, ...]  # the batch's file names, by `FILE`
+    expectations: tuple[Expectation, ...]
+    domains: tuple[pl.DataFrame, ...]
+    failed: tuple[tuple[int, ...], ...]  # per expectation, the domain rows failed
+
+    def where(self, index: int, row: int) -> tuple[str, int]:
+        """The file and row where a value of an expectation's domain was first found."""
+        first = self.domains[index].row(row, named=True)
+        return self.files[first[FILE]], first[ROW]
+
+
+def evidence(
+    kind: str,
+    files: list[str],
+    wide: pl.DataFrame,
+    expectations: list[Expectation],
+    failing: list[pl.Series],
+) -> Evidence:
+    """The evidence of a suite run from its frame with lengths and each expectation's
+    flags of failing rows (`failing[i]`, a boolean per row of `wide`)."""
+    found = domains(wide, expectations)
+    failed = []
+    for e, domain, flags in zip(expectations, found, failing, strict=True):
+        by = keys(e)
+        values = wide.filter(flags).select(by).unique()
+        own = domain.select(*e.columns).with_row_index("_index")
+        if by != e.columns:
+            own = own.with_columns(pl.col(e.columns[0]).str.len_chars().alias(by[0]))
+        rows = own.join(values, on=by, how="semi", nulls_equal=True).get_column("_index")
+        failed.append(tuple(rows.to_list()))
+    return Evidence(kind, tuple(files), tuple(expectations), tuple(found), tuple(failed))

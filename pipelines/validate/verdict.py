@@ -35,6 +35,7 @@ from pipelines.settings import DEFAULT_LIMITS, DEFAULT_PLAUSIBILITY, Limits, Pla
 from pipelines.validate import polars_suite, suite
 from pipelines.validate.parsing import normalise, text_frame, typed_frame
 from pipelines.validate.plausibility import History, plausibility_issues
+from pipelines.validate.suite import Evidence
 
 Evaluator = Literal["gx", "polars"]
 # Files judged a batch at a time (the folder's at receipt, GX's audit) take at most this
@@ -72,6 +73,8 @@ class Verdict:
     sheet: str | None = None
     # Issues past the limit of a file's (`Limits.max_issues`), counted by severity, not kept.
     omitted: dict[str, int] = field(default_factory=dict)
+    # What the suite run over the file's batch decided, for GX's audit (shared by the batch).
+    evidence: Evidence | None = None
 
     @property
     def accepted(self) -> bool:
@@ -150,9 +153,11 @@ def validate_files(
     for (kind, year), members in batches.items():
         contract = schema.contracts[kind]
         normalised = _each(partial(_normalised, contract=contract, schema=schema), members)
-        cell_issues = _column_rules(
+        cell_issues, evidence = _column_rules(
             normalised, members, contract, schema, lang, year, today, evaluator
         )
+        for verdict, _ in members:
+            verdict.evidence = evidence
         finish = partial(
             _finish,
             contract=contract,
@@ -170,8 +175,8 @@ def validate_files(
 def _keep_first(verdict: Verdict, limit: int, plausibility: set[str]) -> None:
     """The file's issues in order, the first `limit` kept and the rest counted: a file
     wrong on every one of a million rows must not be stored, sent and shown a million
-    times. Plausibility warnings (a few a file) are always kept, so that GX's audit,
-    which knows no history, keeps the same issues as the verdict."""
+    times. Plausibility warnings (a few a file, about the file as a whole) are always
+    kept."""
     ordered = sort_issues(verdict.issues)
     checked = [i for i in ordered if i.rule not in plausibility]
     if len(checked) > limit:
@@ -242,12 +247,9 @@ def _column_rules(
     year: int | None,
     today: date,
     evaluator: Evaluator,
-) -> list[list[Issue]]:
-    """Run the generated GX suite once over all files of a batch; issues show the raw value."""
-    if evaluator == "gx":
-        from pipelines.validate.gx_suite import run_suite  # imports GX: seconds, only when asked
-    else:
-        run_suite = polars_suite.run_suite
+) -> tuple[list[list[Issue]], Evidence | None]:
+    """Run the generated suite once over all files of a batch; issues show the raw value.
+    Polars' run also gives the evidence GX's audit is shown."""
 
     frames = []
     for index, (verdict, frame) in enumerate(members):
@@ -259,7 +261,15 @@ def _column_rules(
             )
         )
     combined = pl.concat(frames) if frames else pl.DataFrame()
-    failures = run_suite(combined, contract, schema, year=year, today=today)
+    evidence = None
+    if evaluator == "gx":
+        from pipelines.validate.gx_suite import run_suite  # imports GX: seconds, only when asked
+
+        failures = run_suite(combined, contract, schema, year=year, today=today)
+    else:
+        failures, evidence = polars_suite.run_suite(
+            combined, contract, schema, year=year, today=today, files=[v.file for v, _ in members]
+        )
     per_file: list[list[Issue]] = [[] for _ in members]
     # What a column allows, in every language, once per column (a file of wrong codes
     # has thousands of failures of one column).
@@ -295,7 +305,7 @@ def _column_rules(
                 **params,
             )
         )
-    return per_file
+    return per_file, evidence
 
 
 def allowed_values(schema: Schema, column: Column, lang: str) -> str:

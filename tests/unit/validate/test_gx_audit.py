@@ -1,89 +1,103 @@
-"""How the GX audit reports a disagreement, and how its worker takes the files (the
-worker process itself runs in the integration tests)."""
-
-from pathlib import Path
+"""What GX's audit is shown (the evidence of the verdicts' suite runs) and how it reports
+a disagreement (the worker process itself runs in the integration tests)."""
 
 import pytest
 
-from pipelines.contract.issues import Issue
-from pipelines.settings import DEFAULT_LIMITS
 from pipelines.validate import gx_audit
-from pipelines.validate.gx_audit import Audit, AuditFile, Worker
+from pipelines.validate.gx_audit import Audit, Worker
+from pipelines.validate.suite import Evidence
 from pipelines.validate.verdict import SubmissionFile, validate_files
-from tests.conftest import TODAY
-from tests.unit.validate.test_validation import GOOD_ROW, incidents, row
+from tests.conftest import GOOD_ROW, TODAY
+from tests.unit.validate.test_validation import incidents, row
 
-CODE = Issue("error", 3, "incident_type", "kick", "code", "not a code")
-TIME = Issue("error", 2, "incident_time", "25:00", "time_format", "not a time")
-
-
-def audit(
-    ours: list[list[Issue]],
-    gx: list[list[Issue]] | None,
-    error: str | None = None,
-    counted: tuple[list[dict[str, int]], list[dict[str, int]]] | None = None,
-):
-    """An audit of `ours` against GX's `gx`, with `counted` the issues past the limit of
-    each file (the verdict's, GX's), none by default."""
-    ours_counted, gx_counted = counted or ([{} for _ in ours], [{} for _ in ours])
-    found = None if gx is None else list(zip(gx, gx_counted, strict=True))
-    worker = Worker(process=None, conn=None, done={1: (found, error)})
-    return Audit([f"f{i}.csv" for i in range(len(ours))], ours, worker, 1, ours_counted)
+SECRET = "Matti Meikäläinen lyöty"
 
 
-def test_agreement_lists_nothing():
-    assert audit([[TIME, CODE], []], [[TIME, CODE], []]).disagreements() == []
-
-
-def test_each_side_of_a_disagreement_is_named_with_the_first_cell():
-    found = audit([[TIME], [TIME, CODE]], [[TIME, CODE], [TIME]]).disagreements()
-    assert found == [
-        "f0.csv: GX only: row 3, incident_type, code",
-        "f1.csv: verdict only: row 3, incident_type, code",
-    ]
-
-
-def test_a_repeated_issue_is_a_disagreement_too():
-    found = audit([[TIME, TIME]], [[TIME]]).disagreements()
-    assert found == ["f0.csv: the same issues, listed a different number of times"]
-
-
-def test_an_error_in_the_worker_is_raised_not_taken_for_agreement():
-    with pytest.raises(RuntimeError, match="KeyError"):
-        audit([[TIME]], None, "Traceback ... KeyError: 'x'").disagreements()
-
-
-def test_a_difference_past_the_issues_kept_is_a_disagreement_too():
-    """Both keep the same first issues, but GX counts one error more past them."""
-    found = audit([[TIME]], [[TIME]], counted=([{"error": 4}], [{"error": 5}])).disagreements()
-    assert found == ["f0.csv: past the issues kept, verdict {'error': 4}, GX {'error': 5}"]
-
-
-def test_the_same_count_past_the_issues_kept_agrees():
-    assert audit([[TIME]], [[TIME]], counted=([{"error": 4}], [{"error": 4}])).disagreements() == []
-
-
-def test_the_worker_audits_a_batch_at_a_time_with_each_files_own_issues(
-    schema, tmp_path, monkeypatch
-):
-    """With a budget of one byte every file is a batch of its own: GX's issues are still
-    each file's, in the files' order, as the verdict of all files at once gives them."""
+def verdicts(schema):
+    """Three files of region 05, 2023: good, a time that is not one on row 3, an incident
+    type that is not a code on row 2 (rows count the header as row 1)."""
     texts = {
-        "good.csv": incidents(GOOD_ROW),
+        "good.csv": incidents(GOOD_ROW, row(incident_id="X2", description=SECRET)),
         "bad_time.csv": incidents(GOOD_ROW, row(incident_id="X2", incident_time="25:00")),
         "bad_code.csv": incidents(row(incident_type="kick")),
     }
-    files = []
-    for name, text in texts.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-        files.append(AuditFile(name, str(tmp_path / name), "05", 2023))
-    whole = validate_files(
-        [SubmissionFile(f.name, Path(f.path).read_bytes(), "05", 2023) for f in files],
-        schema,
-        lang="en",
-        today=TODAY,
-    )
-    monkeypatch.setattr(gx_audit, "BATCH_BYTES", 1)
-    found = gx_audit._audit(files, schema, "en", TODAY, DEFAULT_LIMITS)
-    assert [issues for issues, _ in found] == [v.issues for v in whole]
-    assert [[i.rule for i in issues] for issues, _ in found] == [[], ["time_format"], ["code"]]
+    files = [SubmissionFile(name, text.encode(), "05", 2023) for name, text in texts.items()]
+    return validate_files(files, schema, lang="en", today=TODAY, evaluator="polars")
+
+
+def expectation(evidence: Evidence, rule: str, column: str) -> int:
+    [index] = [
+        i
+        for i, e in enumerate(evidence.expectations)
+        if e.meta["rule"] == rule and e.meta["column"] == column
+    ]
+    return index
+
+
+def test_the_files_of_a_batch_share_one_evidence_with_the_values_their_verdicts_failed(schema):
+    judged = verdicts(schema)
+    job = gx_audit.audit_job(judged)
+    [evidence] = job.evidence
+    assert job.files == 3 and evidence.files == ("good.csv", "bad_time.csv", "bad_code.csv")
+    code = expectation(evidence, "code", "incident_type")
+    # Two distinct types: "verbal" (first in good.csv) and "kick", which failed.
+    assert evidence.domains[code].height == 2
+    [failed] = evidence.failed[code]
+    assert evidence.where(code, failed) == ("bad_code.csv", 2)
+    time = expectation(evidence, "time_format", "incident_time")
+    assert [evidence.where(time, r) for r in evidence.failed[time]] == [("bad_time.csv", 3)]
+
+
+def test_a_rule_on_lengths_is_shown_a_stand_in_never_the_regions_words(schema):
+    [evidence] = gx_audit.audit_job(verdicts(schema)).evidence
+    values = [v for d in evidence.domains for c in d.columns for v in d.get_column(c).to_list()]
+    assert SECRET not in values and "X1" not in values and "X2" not in values
+    length = expectation(evidence, "text_too_long", "description")
+    assert "x" * len(SECRET) in evidence.domains[length].get_column("description").to_list()
+
+
+def test_gx_fails_the_same_values_as_the_verdicts(schema):
+    """The audit itself, in this process: GX's verdict of every domain value."""
+    from pipelines.validate.gx_suite import evaluate
+
+    [evidence] = gx_audit.audit_job(verdicts(schema)).evidence
+    found = evaluate(evidence.kind, list(evidence.expectations), list(evidence.domains))
+    assert found == list(evidence.failed)
+    assert sum(len(f) for f in found) == 2
+
+
+def audit_of(schema, gx: list[tuple[int, ...]] | None, error: str | None = None) -> Audit:
+    """An audit of the verdicts' evidence against a worker that answered `gx`."""
+    job = gx_audit.audit_job(verdicts(schema))
+    worker = Worker(process=None, conn=None, done={1: (None if gx is None else [gx], error)})
+    return Audit(job.evidence, worker, 1)
+
+
+def test_agreement_lists_nothing(schema):
+    [evidence] = gx_audit.audit_job(verdicts(schema)).evidence
+    assert audit_of(schema, list(evidence.failed)).disagreements() == []
+
+
+def test_each_side_of_a_disagreement_is_named_by_file_row_and_column(schema):
+    [evidence] = gx_audit.audit_job(verdicts(schema)).evidence
+    gx = list(evidence.failed)
+    code = expectation(evidence, "code", "incident_type")
+    time = expectation(evidence, "time_format", "incident_time")
+    gx[code] = ()  # GX passes "kick"
+    gx[time] = (*gx[time], 0)  # and fails the first time, "07:05" of good.csv's row 2
+    assert sorted(audit_of(schema, gx).disagreements()) == [
+        "bad_code.csv: verdict only: row 2, incident_type, code",
+        "good.csv: GX only: row 2, incident_time, time_format",
+    ]
+
+
+def test_an_error_in_the_worker_is_raised_not_taken_for_agreement(schema):
+    with pytest.raises(RuntimeError, match="KeyError"):
+        audit_of(schema, None, "Traceback ... KeyError: 'x'").disagreements()
+
+
+def test_a_file_rejected_whole_has_no_suite_run_to_audit(schema):
+    unreadable = SubmissionFile("empty.csv", b"", "05", 2023)
+    [verdict] = validate_files([unreadable], schema, lang="en", today=TODAY, evaluator="polars")
+    job = gx_audit.audit_job([verdict])
+    assert job.evidence == () and job.files == 0
