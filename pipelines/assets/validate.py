@@ -24,12 +24,13 @@ from duckdb import DuckDBPyConnection
 
 from pipelines.assets import YEARS, markdown_table, partition_year
 from pipelines.assets.resources import EvstatsConfig, register_db, warehouse_connection
+from pipelines.files import in_batches
 from pipelines.settings import today as finland_today
 from pipelines.validate import gx_audit as gx_audit_worker
 from pipelines.validate.gx_audit import AuditJob
 from pipelines.validate.receipt import judged as judged_record
 from pipelines.validate.receipt import receipt_verdicts
-from pipelines.validate.verdict import SubmissionFile, Verdict
+from pipelines.validate.verdict import BATCH_BYTES, SubmissionFile, Verdict
 from pipelines.warehouse.store import (
     Loaded,
     contract_violations,
@@ -141,8 +142,9 @@ def submission_verdicts(
 
 def _judge(new: list, evstats: EvstatsConfig, db: str, year: int) -> dict[int, Verdict]:
     """Each new receipt's verdict, judged against Finland's date on the day it was
-    received, as it was at receipt (a batch per day); the folder's files were judged
-    by the run's first step, whose verdicts are taken as they are."""
+    received, as it was at receipt (a day's files a batch of `BATCH_BYTES` at a time);
+    the folder's files were judged by the run's first step, whose verdicts are taken
+    as they are."""
     from pipelines.register.receipts import history, stored_path
 
     settings = evstats.settings
@@ -155,12 +157,15 @@ def _judge(new: list, evstats: EvstatsConfig, db: str, year: int) -> dict[int, V
     }
     earlier = history(db) if len(judged) < len(new) else None
     for day, group in _by_day([r for r in new if r.id not in judged]):
-        files = [
-            SubmissionFile(r.file_name, stored_path(settings, r).read_bytes(), r.region_code, year)
-            for r in group
-        ]
-        verdicts = receipt_verdicts(files, evstats.schema, settings, evstats.lang, day, earlier)
-        judged.update({r.id: v for r, v in zip(group, verdicts, strict=True)})
+        for batch in in_batches(group, lambda r: r.size_bytes, BATCH_BYTES):
+            files = [
+                SubmissionFile(
+                    r.file_name, stored_path(settings, r).read_bytes(), r.region_code, year
+                )
+                for r in batch
+            ]
+            verdicts = receipt_verdicts(files, evstats.schema, settings, evstats.lang, day, earlier)
+            judged.update({r.id: v for r, v in zip(batch, verdicts, strict=True)})
     return judged
 
 

@@ -28,6 +28,8 @@ from multiprocessing import util as multiprocessing_util
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+import polars as pl
+
 from pipelines.processes import die_with_parent
 from pipelines.validate.suite import Evidence
 from pipelines.validate.verdict import Verdict
@@ -67,6 +69,45 @@ def _serve(conn: Connection, parent: int) -> None:
     # the interpreter's teardown of GX and its libraries: a second at the end of a run.
     multiprocessing_util._exit_function()
     os._exit(0)
+
+
+def evaluate_evidence(evidence: tuple[Evidence, ...]) -> list[Failed]:
+    """GX's verdict of each evidence, in one GX run per suite: the batches of a day share
+    theirs (one kind, year and date), and each GX run costs most of a second whatever
+    its size, so thirty batches of a ten-million-row year are evaluated together, their
+    domains one after the other, and GX's failures are split back by position."""
+    from pipelines.validate.gx_suite import evaluate  # imports GX
+
+    groups: list[list[int]] = []
+    for n, e in enumerate(evidence):
+        same = (g for g in groups if _same_suite(evidence[g[0]], e))
+        group = next(same, None)
+        if group is None:
+            groups.append([n])
+        else:
+            group.append(n)
+    found: dict[int, Failed] = {}
+    for group in groups:
+        first = evidence[group[0]]
+        width = len(first.expectations)
+        joined = [
+            pl.concat([evidence[n].domains[i] for n in group], how="vertical_relaxed")
+            for i in range(width)
+        ]
+        failed = evaluate(first.kind, list(first.expectations), joined)
+        starts = [0] * width
+        for n in group:
+            own = []
+            for i in range(width):
+                start, end = starts[i], starts[i] + evidence[n].domains[i].height
+                own.append(tuple(r - start for r in failed[i] if start <= r < end))
+                starts[i] = end
+            found[n] = own
+    return [found[n] for n in range(len(evidence))]
+
+
+def _same_suite(a: Evidence, b: Evidence) -> bool:
+    return a.kind == b.kind and a.expectations == b.expectations
 
 
 @dataclass

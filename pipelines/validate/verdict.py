@@ -38,12 +38,13 @@ from pipelines.validate.plausibility import History, plausibility_issues
 from pipelines.validate.suite import Evidence
 
 Evaluator = Literal["gx", "polars"]
-# Files judged a batch at a time (the folder's at receipt, GX's audit) take at most this
-# many bytes together, a file over it alone: one batch's bytes, text, cells and frames are
-# held at once, not a year's (7.7 GB at ten million rows in one process, 8 GB in GX's).
-# Bytes, not files, bound it: a year of small files is one batch, as batches of a file a
-# core cost the realistic year half a second of suite runs.
-BATCH_BYTES = 128 * 2**20
+# Files judged a batch at a time (at receipt, the run's re-judging) take at most this many
+# bytes together, a file over it alone: one batch's bytes, text, cells and frames are held
+# at once, not a year's (7.7 GB at ten million rows). A batch's transient copies are most
+# of a run's peak: at a million rows (93 MB of files) the receipt step peaked at 967 MB
+# with 128 MB batches and at 516 MB with 32 MB ones, in the same CPU time. Bytes, not
+# files, bound it: a year of small files is one batch.
+BATCH_BYTES = 32 * 2**20
 T = TypeVar("T")
 R = TypeVar("R")
 

@@ -101,3 +101,34 @@ def test_a_file_rejected_whole_has_no_suite_run_to_audit(schema):
     [verdict] = validate_files([unreadable], schema, lang="en", today=TODAY, evaluator="polars")
     job = gx_audit.audit_job([verdict])
     assert job.evidence == () and job.files == 0
+
+
+def test_batches_of_one_suite_are_evaluated_in_one_gx_run(schema, monkeypatch):
+    """The files judged in two batches, as the folder's are: two evidence of one suite,
+    one GX run, and each gets back exactly the failures of its own values."""
+    from pipelines.validate import gx_suite
+
+    files = [
+        SubmissionFile(
+            "bad_time.csv",
+            incidents(GOOD_ROW, row(incident_id="X2", incident_time="25:00")).encode(),
+            "05",
+            2023,
+        ),
+        SubmissionFile("bad_code.csv", incidents(row(incident_type="kick")).encode(), "05", 2023),
+    ]
+    judged = [
+        v
+        for f in files
+        for v in validate_files([f], schema, lang="en", today=TODAY, evaluator="polars")
+    ]
+    evidence = gx_audit.audit_job(judged).evidence
+    assert len(evidence) == 2
+    runs = []
+    evaluate = gx_suite.evaluate
+    monkeypatch.setattr(gx_suite, "evaluate", lambda *a: runs.append(a) or evaluate(*a))
+    assert gx_audit.evaluate_evidence(evidence) == [list(e.failed) for e in evidence]
+    assert len(runs) == 1
+    code = expectation(evidence[1], "code", "incident_type")
+    assert [evidence[1].where(code, r) for r in evidence[1].failed[code]] == [("bad_code.csv", 2)]
+    assert evidence[0].failed[code] == ()
