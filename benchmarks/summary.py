@@ -210,9 +210,10 @@ def write_summary(report: dict, path: Path) -> str:
         "regional table. `parse` is shown alone but `validate` parses again, so `core` = "
         "validate + load + aggregate (ingest, validate, load, aggregate). `validate` is the "
         "verdict as the pipeline decides it (the suite evaluated in Polars); `gx_audit` is "
-        "Great Expectations evaluating the same suite on the same files, which a run does in "
-        "a worker process beside the other stages; the first size measured in a process "
-        "carries GX's import in it.",
+        "Great Expectations evaluating the same suite on the evidence of the verdicts (every "
+        "distinct value of every expectation's columns), which a run does in a worker process "
+        "beside the other stages; GX is imported before it is timed, as the worker does "
+        "at the run's start.",
         "",
         "| rows | floor | " + " | ".join(STAGES) + " | core (× floor) | evstats run | peak MB |",
         "|---:|---:|" + "---:|" * len(STAGES) + "---:|---:|---:|",
