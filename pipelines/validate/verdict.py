@@ -41,10 +41,11 @@ Evaluator = Literal["gx", "polars"]
 # Files judged a batch at a time (at receipt, the run's re-judging) take at most this many
 # bytes together, a file over it alone: one batch's bytes, text, cells and frames are held
 # at once, not a year's (7.7 GB at ten million rows). A batch's transient copies are most
-# of a run's peak: at a million rows (93 MB of files) the receipt step peaked at 967 MB
-# with 128 MB batches and at 516 MB with 32 MB ones, in the same CPU time. Bytes, not
-# files, bound it: a year of small files is one batch.
-BATCH_BYTES = 32 * 2**20
+# of the peak of a million-row run (93 MB of files): its process tree peaked at 1,486 MB
+# with 128 MB batches, 1,213 MB with 64 MB and 1,202 MB with 32 MB, for a marginal CPU of
+# 6.6, 7.9 and 8.5 s (each batch is a suite run with its evidence). Bytes, not files,
+# bound it: a year of small files is one batch.
+BATCH_BYTES = 64 * 2**20
 T = TypeVar("T")
 R = TypeVar("R")
 
