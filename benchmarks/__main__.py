@@ -118,7 +118,13 @@ def run_stages(inbox: Path, work: Path) -> dict:
         results,
         "validate",
         lambda: validate_files(
-            files, schema, lang="fi", today=today, limits=limits, evaluator="polars"
+            files,
+            schema,
+            lang="fi",
+            today=today,
+            limits=limits,
+            evaluator="polars",
+            keep_evidence=True,  # as a run's verdicts do, for GX's audit
         ),
     )
     work.mkdir(parents=True, exist_ok=True)

@@ -164,7 +164,9 @@ def _judge(new: list, evstats: EvstatsConfig, db: str, year: int) -> dict[int, V
                 )
                 for r in batch
             ]
-            verdicts = receipt_verdicts(files, evstats.schema, settings, evstats.lang, day, earlier)
+            verdicts = receipt_verdicts(
+                files, evstats.schema, settings, evstats.lang, day, earlier, keep_evidence=True
+            )
             judged.update({r.id: v for r, v in zip(batch, verdicts, strict=True)})
     return judged
 

@@ -71,11 +71,12 @@ def run_suite(
     *,
     year: int | None,
     today: date,
-    files: list[str],
+    files: list[str] | None = None,
 ) -> tuple[list[Failure], Evidence | None]:
-    """Validate a batch of files (column `_file`, named by `files`) and list every failing
-    cell, in the same order as `gx_suite.run_suite`, with the evidence GX's audit is
-    shown (`suite.evidence`)."""
+    """Validate a batch of files (column `_file`) and list every failing cell, in the
+    same order as `gx_suite.run_suite`; given the files' names, also the evidence GX's
+    audit is shown (`suite.evidence`), which only a run needs: it doubled the time of a
+    1,000-row file's verdict (26 to 46 ms)."""
     if frame.height == 0:
         return [], None
     expectations = build_expectations(contract, schema, year=year, today=today)
@@ -85,4 +86,6 @@ def run_suite(
     found = []
     for e, rows in zip(expectations, failing, strict=True):
         found += failures(e, wide.select(FILE, ROW, str(e.meta["column"])).filter(rows))
+    if files is None:
+        return found, None
     return found, evidence(contract.kind, files, wide, expectations, failing)

@@ -82,10 +82,13 @@ def receipt_verdicts(
     lang: str,
     day: date,
     history: History | None,
+    *,
+    keep_evidence: bool = False,
 ) -> list[Verdict]:
     """Files judged as a receipt judges them: the verdict's own evaluator, the settings'
     limits and plausibility thresholds, dates against `day`. The portal, the folder and
-    the run's re-judging all go through here, so their verdicts cannot drift apart."""
+    the run's re-judging all go through here, so their verdicts cannot drift apart; the
+    run's (the folder's, the re-judged) keep the evidence GX audits."""
     return validate_files(
         files,
         schema,
@@ -95,6 +98,7 @@ def receipt_verdicts(
         evaluator="polars",
         history=history,
         plausibility=settings.plausibility,
+        keep_evidence=keep_evidence,
     )
 
 
@@ -168,7 +172,9 @@ def _receive_batch(
         known[region].add(key)
         batch.append((path.name, data, region, key[0]))
     files = [SubmissionFile(mask_personal_data(n), d, r, year) for n, d, r, _ in batch]
-    verdicts = receipt_verdicts(files, schema, settings, settings.lang, day, earlier)
+    verdicts = receipt_verdicts(
+        files, schema, settings, settings.lang, day, earlier, keep_evidence=True
+    )
     for (_, data, region, source), verdict in zip(batch, verdicts, strict=True):
         receipt = receive(
             settings,

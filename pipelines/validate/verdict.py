@@ -111,6 +111,7 @@ def validate_files(
     evaluator: Evaluator = "gx",
     history: History | None = None,
     plausibility: Plausibility = DEFAULT_PLAUSIBILITY,
+    keep_evidence: bool = False,
 ) -> list[Verdict]:
     """Validate many files with one suite run per kind and year, which is what keeps it
     fast. `polars` decides verdicts in the pipeline and at the command line; `gx`
@@ -118,7 +119,9 @@ def validate_files(
 
     With `history` (the regions' earlier years in force), an accepted file of a known
     region and year is also checked against them, with `plausibility`'s thresholds;
-    without it there are no plausibility warnings, as before they existed."""
+    without it there are no plausibility warnings, as before they existed. With
+    `keep_evidence` (a run's verdicts, which GX audits), each verdict keeps its batch's
+    `suite.Evidence`."""
     verdicts: list[Verdict] = []
     batches: dict[tuple[str, int | None], list[tuple[Verdict, pl.DataFrame]]] = {}
     tables = _each(lambda f: read_table(f.data, schema, lang, limits), files)
@@ -156,7 +159,7 @@ def validate_files(
         contract = schema.contracts[kind]
         normalised = _each(partial(_normalised, contract=contract, schema=schema), members)
         cell_issues, evidence = _column_rules(
-            normalised, members, contract, schema, lang, year, today, evaluator
+            normalised, members, contract, schema, lang, year, today, evaluator, keep_evidence
         )
         for verdict, _ in members:
             verdict.evidence = evidence
@@ -249,9 +252,10 @@ def _column_rules(
     year: int | None,
     today: date,
     evaluator: Evaluator,
+    keep_evidence: bool,
 ) -> tuple[list[list[Issue]], Evidence | None]:
     """Run the generated suite once over all files of a batch; issues show the raw value.
-    Polars' run also gives the evidence GX's audit is shown."""
+    Polars' run also gives the evidence GX's audit is shown, when asked."""
 
     frames = []
     for index, (verdict, frame) in enumerate(members):
@@ -269,8 +273,9 @@ def _column_rules(
 
         failures = run_suite(combined, contract, schema, year=year, today=today)
     else:
+        names = [v.file for v, _ in members] if keep_evidence else None
         failures, evidence = polars_suite.run_suite(
-            combined, contract, schema, year=year, today=today, files=[v.file for v, _ in members]
+            combined, contract, schema, year=year, today=today, files=names
         )
     per_file: list[list[Issue]] = [[] for _ in members]
     # What a column allows, in every language, once per column (a file of wrong codes

@@ -22,7 +22,9 @@ def verdicts(schema):
         "bad_code.csv": incidents(row(incident_type="kick")),
     }
     files = [SubmissionFile(name, text.encode(), "05", 2023) for name, text in texts.items()]
-    return validate_files(files, schema, lang="en", today=TODAY, evaluator="polars")
+    return validate_files(
+        files, schema, lang="en", today=TODAY, evaluator="polars", keep_evidence=True
+    )
 
 
 def expectation(evidence: Evidence, rule: str, column: str) -> int:
@@ -96,6 +98,13 @@ def test_an_error_in_the_worker_is_raised_not_taken_for_agreement(schema):
         audit_of(schema, None, "Traceback ... KeyError: 'x'").disagreements()
 
 
+def test_a_verdict_given_outside_a_run_keeps_no_evidence(schema):
+    """The portal's and `evstats validate`'s verdicts are not audited: they skip it."""
+    f = SubmissionFile("bad_code.csv", incidents(row(incident_type="kick")).encode(), "05", 2023)
+    [verdict] = validate_files([f], schema, lang="en", today=TODAY, evaluator="polars")
+    assert verdict.evidence is None and [i.rule for i in verdict.issues] == ["code"]
+
+
 def test_a_file_rejected_whole_has_no_suite_run_to_audit(schema):
     unreadable = SubmissionFile("empty.csv", b"", "05", 2023)
     [verdict] = validate_files([unreadable], schema, lang="en", today=TODAY, evaluator="polars")
@@ -120,7 +129,9 @@ def test_batches_of_one_suite_are_evaluated_in_one_gx_run(schema, monkeypatch):
     judged = [
         v
         for f in files
-        for v in validate_files([f], schema, lang="en", today=TODAY, evaluator="polars")
+        for v in validate_files(
+            [f], schema, lang="en", today=TODAY, evaluator="polars", keep_evidence=True
+        )
     ]
     evidence = gx_audit.audit_job(judged).evidence
     assert len(evidence) == 2
