@@ -1,10 +1,12 @@
 """The validation suite of each contract, generated from the schema, as data.
 
 Each expectation names a GX Core expectation class and carries the rule it
-stands for in its `meta`, which is how a failing value becomes an `Issue`. The
-suite is evaluated by Great Expectations in the pipeline (`gx_suite`) and by
-the same semantics in Polars for a contact's quick verdict (`polars_suite`);
-tests hold the two to the same failures on every file of the corpus.
+stands for in its `meta`, which is how a failing value becomes an `Issue`. Every
+verdict is decided by the suite evaluated in Polars (`polars_suite`); a run's
+suite runs keep their `Evidence`, the distinct values of each expectation's
+columns and those the verdict failed, which Great Expectations evaluates again
+to audit them (`gx_suite`, `gx_audit`). Tests hold the two evaluators to the
+same failures on every file of the corpus.
 """
 
 from __future__ import annotations
