@@ -64,7 +64,8 @@ def national_year_stats(
 def breakdown_stats(
     context: dg.AssetExecutionContext, evstats: EvstatsConfig, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
-    """Incidents by each coded dimension, month, weekday and hour of day."""
+    """Incidents by each coded dimension, month, weekday and hour of day, and by weekday
+    and band of hours for the heat map (table `heatmap_stats`)."""
     with warehouse_connection(duckdb, evstats) as con:
         count = build_breakdown_stats(
             con, evstats.schema.contracts["incidents"], partition_year(context)

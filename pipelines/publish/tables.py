@@ -19,6 +19,7 @@ import duckdb
 from pipelines.contract.schema import Schema
 from pipelines.files import replace_atomically
 from pipelines.publish.disclosure import is_small, suppress_group, suppress_table
+from pipelines.warehouse.aggregate import HOUR_BANDS
 
 Row = dict[str, object]
 
@@ -152,9 +153,6 @@ def published_breakdowns(con: duckdb.DuckDBPyConnection, year: int, rules: Discl
     return out
 
 
-HOUR_BANDS = 6  # four-hour bands: 00–04, 04–08, …, 20–24
-
-
 def published_heatmap(
     con: duckdb.DuckDBPyConnection, year: int, rules: Disclosure, breakdowns: list[Row]
 ) -> tuple[list[list[int | None]], int | None]:
@@ -169,11 +167,7 @@ def published_heatmap(
     recomputed; then every row and column is protected as a group."""
     cells = [[0] * HOUR_BANDS for _ in range(7)]
     rows = con.execute(
-        f"""SELECT isodow(i.incident_date), hour(i.incident_time) // (24 // {HOUR_BANDS}), count(*)
-        FROM incidents i JOIN region_year_stats r
-          ON r.year = i.year AND r.region_code = i.region_code AND r.status = 'complete'
-        WHERE i.year = ? AND i.incident_time IS NOT NULL GROUP BY ALL""",
-        [year],
+        "SELECT weekday, band, incidents FROM heatmap_stats WHERE year = ?", [year]
     ).fetchall()
     for weekday, band, n in rows:
         cells[weekday - 1][band] = n

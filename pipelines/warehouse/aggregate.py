@@ -50,6 +50,9 @@ LEFT JOIN mis USING (region_code)
 """
 
 
+HOUR_BANDS = 6  # the heat map's bands of four hours: 00–04, 04–08, …, 20–24
+
+
 def replace_year(
     con: duckdb.DuckDBPyConnection, table: str, columns: str, select: str, year: int
 ) -> int:
@@ -133,8 +136,9 @@ def breakdown_sql(contract: Contract) -> str:
 
 
 def build_breakdown_stats(con: duckdb.DuckDBPyConnection, contract: Contract, year: int) -> int:
-    """Counts and shares per category of each dimension, over the reporting regions."""
-    return replace_year(
+    """Counts and shares per category of each dimension, over the reporting regions, and
+    the heat map's cells (`heatmap_stats`); returns the breakdowns' row count."""
+    count = replace_year(
         con,
         "breakdown_stats",
         """year INTEGER, dimension VARCHAR, dimension_order INTEGER, category VARCHAR,
@@ -148,5 +152,25 @@ def build_breakdown_stats(con: duckdb.DuckDBPyConnection, contract: Contract, ye
             CASE WHEN sum(incidents) OVER (PARTITION BY dimension) > 0
                  THEN 100.0 * incidents / sum(incidents) OVER (PARTITION BY dimension) END
         FROM cells ORDER BY dimension_order, category_order""",
+        year,
+    )
+    build_heatmap_stats(con, year)
+    return count
+
+
+def build_heatmap_stats(con: duckdb.DuckDBPyConnection, year: int) -> int:
+    """Incidents by ISO weekday and band of hours, over the reporting regions: the heat
+    map's cells, counted here with the other aggregates so that publishing reads
+    aggregates only and its cost does not grow with the year's rows."""
+    return replace_year(
+        con,
+        "heatmap_stats",
+        "year INTEGER, weekday INTEGER, band INTEGER, incidents BIGINT",
+        f"""SELECT $year, isodow(i.incident_date) AS weekday,
+            hour(i.incident_time) // {24 // HOUR_BANDS} AS band, count(*)
+        FROM in_force_incidents i JOIN region_year_stats r
+          ON r.year = i.year AND r.region_code = i.region_code AND r.status = 'complete'
+        WHERE i.year = $year AND i.incident_time IS NOT NULL
+        GROUP BY weekday, band ORDER BY weekday, band""",
         year,
     )

@@ -275,3 +275,26 @@ def test_the_quality_section_gives_the_regions_reasons_not_their_words(tmp_path)
     assert "Virhe, korjataan" not in section and "kirjaamisohje" not in page
     english = (tmp_path / "reports/2023/report.en.html").read_text(encoding="utf-8")
     assert "Change in recording practice" in english
+
+
+def test_the_report_is_gathered_from_aggregates_without_a_single_row(reports, tmp_path):
+    """Its cost does not grow with the rows (issue 21): on a copy of the warehouse with
+    every row table and view dropped, it gathers exactly the same data."""
+    import duckdb
+
+    from pipelines import __version__
+    from pipelines.contract.schema import load_schema
+    from pipelines.publish.report_data import gather
+    from pipelines.publish.tables import Disclosure
+
+    schema = load_schema()
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(reports.parents[1] / "warehouse.duckdb", copy)
+    with duckdb.connect(str(copy)) as con:
+        before = gather(con, 2023, Disclosure(), schema, __version__)
+        for kind in schema.contracts:
+            con.execute(f"DROP VIEW {kind}")
+            con.execute(f"DROP VIEW in_force_{kind}")
+            con.execute(f"DROP TABLE staged_{kind}")
+        assert before == gather(con, 2023, Disclosure(), schema, __version__)
+        assert before.national["incidents"] == 26  # the fixture year's hand count
