@@ -307,7 +307,7 @@ def evidence(
     failed = []
     for e, domain, flags in zip(expectations, found, failing, strict=True):
         by = keys(e)
-        values = wide.filter(flags).select(by).unique()
+        values = wide.select(by).filter(flags).unique()
         own = domain.select(*e.columns).with_row_index("_index")
         if by != e.columns:
             own = own.with_columns(pl.col(e.columns[0]).str.len_chars().alias(by[0]))
