@@ -56,18 +56,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def in_batches(
-    items: Iterable[T], size: Callable[[T], int], max_bytes: int, max_items: int | None = None
-) -> Iterator[list[T]]:
-    """`items` in order, in lists of at most `max_items` whose sizes add up to at most
-    `max_bytes` (an item over the budget alone): files judged a batch at a time hold one
-    batch's bytes, text and frames, not a whole year's, whatever the year's size."""
+def in_batches(items: Iterable[T], size: Callable[[T], int], max_bytes: int) -> Iterator[list[T]]:
+    """`items` in order, in lists whose sizes add up to at most `max_bytes` (an item over
+    the budget alone): files judged a batch at a time hold one batch's bytes, text and
+    frames, not a whole year's, whatever the year's size."""
     batch: list[T] = []
     total = 0
     for item in items:
         n = size(item)
-        full = max_items is not None and len(batch) >= max_items
-        if batch and (full or total + n > max_bytes):
+        if batch and total + n > max_bytes:
             yield batch
             batch, total = [], 0
         batch.append(item)

@@ -53,15 +53,11 @@ def _serve(conn: Connection, parent: int) -> None:
     die_with_parent(parent)
     import great_expectations  # noqa: F401
 
-    from pipelines.validate.gx_suite import evaluate
-
     os.nice(NICENESS)
-
     while (job := conn.recv()) is not None:
         job_id, evidence = job
         try:
-            failed = [evaluate(e.kind, list(e.expectations), list(e.domains)) for e in evidence]
-            conn.send((job_id, failed, None))
+            conn.send((job_id, evaluate_evidence(evidence), None))
         except Exception:
             conn.send((job_id, None, traceback.format_exc()))
     conn.close()

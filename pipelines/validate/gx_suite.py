@@ -16,7 +16,6 @@ import polars as pl
 from pipelines.contract.schema import Contract, Schema
 from pipelines.validate.suite import (
     COLUMN_KEYS,
-    LENGTH,
     Expectation,
     Failure,
     build_expectations,
@@ -51,10 +50,8 @@ def run_suite(
         if not rows:
             continue
         e, by = expectations[index], keys(expectations[index])
-        failing = found_domains[index][list(rows)]
-        if by != e.columns:
-            failing = failing.select(pl.col(c).str.len_chars().alias(LENGTH + c) for c in e.columns)
-        found += failures(e, wide.join(failing.select(by), on=by, how="semi", nulls_equal=True))
+        failing = found_domains[index][list(rows)].select(by)
+        found += failures(e, wide.join(failing, on=by, how="semi", nulls_equal=True))
     return found
 
 

@@ -80,7 +80,7 @@ def run_suite(
     if frame.height == 0:
         return [], None
     expectations = build_expectations(contract, schema, year=year, today=today)
-    wide = with_lengths(suite_frame(frame, contract), expectations)
+    wide = suite_frame(frame, contract)
     flags = wide.select(_unexpected(e).alias(f"e{i}") for i, e in enumerate(expectations))
     failing = [flags.get_column(f"e{i}") for i in range(len(expectations))]
     found = []
@@ -88,4 +88,6 @@ def run_suite(
         found += failures(e, wide.select(FILE, ROW, str(e.meta["column"])).filter(rows))
     if files is None:
         return found, None
-    return found, evidence(contract.kind, files, wide, expectations, failing)
+    return found, evidence(
+        contract.kind, files, with_lengths(wide, expectations), expectations, failing
+    )

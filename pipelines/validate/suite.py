@@ -249,7 +249,8 @@ def with_lengths(wide: pl.DataFrame, expectations: list[Expectation]) -> pl.Data
 
 def domains(wide: pl.DataFrame, expectations: list[Expectation]) -> list[pl.DataFrame]:
     """Each expectation's domain: one row of each distinct value of its keys (`wide` with
-    lengths), its own columns and where the value was first found (`FILE`, `ROW`).
+    lengths), its own columns, its keys and where the value was first found (`FILE`,
+    `ROW`).
     Every expectation judges a row by its keys alone, so the domains hold the verdict of
     every row: a million incidents hold a few hundred dates and a handful of codes. A
     rule that reads a length is shown a stand-in of that length, not a region's words
@@ -270,7 +271,7 @@ def domains(wide: pl.DataFrame, expectations: list[Expectation]) -> list[pl.Data
             [column], [length] = e.columns, keys(e)
             stand_in = [None if n is None else "x" * n for n in domain.get_column(length)]
             domain = domain.with_columns(pl.Series(column, stand_in, pl.String))
-        found.append(domain.select(*e.columns, FILE, ROW))
+        found.append(domain.select(*dict.fromkeys([*e.columns, *keys(e), FILE, ROW])))
     return found
 
 
@@ -308,9 +309,7 @@ def evidence(
     for e, domain, flags in zip(expectations, found, failing, strict=True):
         by = keys(e)
         values = wide.select(by).filter(flags).unique()
-        own = domain.select(*e.columns).with_row_index("_index")
-        if by != e.columns:
-            own = own.with_columns(pl.col(e.columns[0]).str.len_chars().alias(by[0]))
+        own = domain.select(by).with_row_index("_index")
         rows = own.join(values, on=by, how="semi", nulls_equal=True).get_column("_index")
         failed.append(tuple(rows.to_list()))
     return Evidence(kind, tuple(files), tuple(expectations), tuple(found), tuple(failed))

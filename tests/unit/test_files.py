@@ -40,13 +40,5 @@ def test_batches_keep_the_order_and_hold_at_most_the_budget():
     assert batches == [[50], [60, 30], [200], [10, 10]]
 
 
-def test_batches_hold_at_most_max_items():
-    assert list(in_batches([1, 1, 1, 1, 1], lambda n: n, 100, max_items=2)) == [
-        [1, 1],
-        [1, 1],
-        [1],
-    ]
-
-
 def test_no_items_make_no_batch():
     assert list(in_batches([], len, 100)) == []
