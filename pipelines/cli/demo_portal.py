@@ -107,8 +107,9 @@ def sign_off(year: int, reason: str) -> None:
 def release(settings: Settings, year: int, args: argparse.Namespace) -> bool:
     """The year received, signed off and released by a run, unless already released."""
     from pipelines.assets.sensors import release_run_config
+    from pipelines.cli.release import close_unfinished
     from pipelines.portal.services import schema
-    from pipelines.publish.release import release_numbers
+    from pipelines.publish.release import latest_number
     from pipelines.register.models import Release
     from pipelines.register.releases import request_release
     from pipelines.settings import today
@@ -118,10 +119,10 @@ def release(settings: Settings, year: int, args: argparse.Namespace) -> bool:
         return True
     receive_folder(settings, year, schema())
     sign_off(year, "real_change")
-    on_disk = max(release_numbers(settings.releases_dir(year)), default=0)
-    request = request_release(year, "", today(), on_disk)
+    request = request_release(year, "", today(), latest_number(settings.releases_dir(year)))
     config = release_run_config(request.id, request.number, request.date.isoformat(), "")
-    return run_year(settings, year, verbose=args.verbose, say=args.say, release=config)
+    ok = run_year(settings, year, verbose=args.verbose, say=args.say, release=config)
+    return close_unfinished(request.id).state == Release.RELEASED and ok
 
 
 def add_parser(name: str, sub: Any, t: Words) -> None:

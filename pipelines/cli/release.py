@@ -14,6 +14,7 @@ from pipelines.settings import today as finland_today
 
 if TYPE_CHECKING:
     from pipelines.register.lifecycle import Blocked
+    from pipelines.register.models import Release
 
 # The register's reason for a release whose run failed before its release step.
 RUN_FAILED = "the run failed"
@@ -48,7 +49,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     waits for the outcome), else by a run in this process. Either way the release is
     written by the run's `release` step, which checks the sign-off again."""
     from pipelines.assets.sensors import release_run_config
-    from pipelines.publish.release import release_numbers
+    from pipelines.publish.release import latest_number
     from pipelines.register import lifecycle
     from pipelines.register.db import connect
     from pipelines.settings import load_settings
@@ -58,7 +59,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from pipelines.register.models import Release as Request
     from pipelines.register.releases import request_release
 
-    on_disk = max(release_numbers(settings.releases_dir(args.year)), default=0)
+    on_disk = latest_number(settings.releases_dir(args.year))
     try:
         request = request_release(
             args.year, args.note or "", args.date or finland_today(), on_disk, db=db
@@ -78,12 +79,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
         with gx_audit.running_worker(), report_workers.running():
             ok = run_year(settings, args.year, verbose=args.verbose, say=args.say, release=config)
-    request = Request.objects.using(db).get(id=request.id)
-    if request.state == Request.REQUESTED:
-        # The run failed before its release step: the request is closed, asked again later.
-        from pipelines.register.releases import refused
-
-        refused(request, RUN_FAILED, db)
+    request = close_unfinished(request.id, db)
     if not ok or request.state != Request.RELEASED:
         why = (
             request.reason if request.reason not in ("", RUN_FAILED) else args.say("cli_run_failed")
@@ -144,3 +140,15 @@ def cmd_releases(args: argparse.Namespace) -> int:
     for line in aligned([header, *table]):
         print(line)
     return 0
+
+
+def close_unfinished(request_id: int, db: str = "default") -> Release:
+    """The release request as its run left it; one still open means the run failed
+    before its release step: the request is closed (`RUN_FAILED`), to be asked again."""
+    from pipelines.register.models import Release as Request
+    from pipelines.register.releases import refused
+
+    request = Request.objects.using(db).get(id=request_id)
+    if request.state == Request.REQUESTED:
+        refused(request, RUN_FAILED, db)
+    return request

@@ -12,6 +12,8 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from pipelines.contract.i18n import LANGUAGES
+
 TOKEN_PREFIX = "evs_"
 
 
@@ -27,7 +29,7 @@ class User(AbstractUser):
     region_code = models.CharField(max_length=2, blank=True, default="")
     # The language the person reads: the frame of the mail they get is in it first.
     lang = models.CharField(
-        max_length=2, choices=[("fi", "fi"), ("sv", "sv"), ("en", "en")], default="fi"
+        max_length=2, choices=[(lang, lang) for lang in LANGUAGES], default=LANGUAGES[0]
     )
 
     USERNAME_FIELD = "email"

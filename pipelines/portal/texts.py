@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from django.http import HttpRequest
@@ -18,11 +17,11 @@ from django.utils import translation
 
 from pipelines.contract.i18n import LANGUAGES, Text, load_texts
 from pipelines.contract.schema import SCHEMA_DIR, load_schema, read_yaml
+from pipelines.settings import TIME_ZONE
 
 # Dates as readers in Finland write them: Swedish and English as used in Finland.
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 # Every time the portal shows is a moment in Finland, whatever the server's clock says.
-FINLAND = ZoneInfo("Europe/Helsinki")
 
 
 @cache
@@ -67,7 +66,7 @@ def moment(at: datetime, lang: str, *, seconds: bool = False) -> str:
     if at.tzinfo is None:
         raise ValueError(f"a time without a zone cannot be shown in Finland's: {at}")
     pattern = texts()["datetime_pattern_seconds" if seconds else "datetime_pattern"]
-    return format_datetime(at, pattern.forms[lang], tzinfo=FINLAND, locale=LOCALES[lang])
+    return format_datetime(at, pattern.forms[lang], tzinfo=TIME_ZONE, locale=LOCALES[lang])
 
 
 class Words:

@@ -67,10 +67,17 @@ def release_numbers(year_dir: Path) -> list[int]:
     )
 
 
+def latest_number(year_dir: Path) -> int:
+    """The highest finished release of the year on disk, 0 when there is none: the
+    register's numbering starts after it (releases made before the register exist
+    only on disk)."""
+    return max(release_numbers(year_dir), default=0)
+
+
 def next_number(year_dir: Path) -> int:
     """One after the highest release, so a release is never overwritten even when an
     earlier number was removed by hand."""
-    return max(release_numbers(year_dir), default=0) + 1
+    return latest_number(year_dir) + 1
 
 
 def file_hashes(root: Path) -> list[dict[str, object]]:

@@ -40,17 +40,22 @@ def request_release(
     on_disk: int,
     user: object | None = None,
     db: str = "default",
+    expected: int | None = None,
 ) -> Release:
     """The next release of the year, asked for: refused (Blocked) while a region with
-    data in force awaits review or one request is still open."""
+    data in force awaits review or one request is still open, or, given the number the
+    analyst confirmed (`expected`), when the next number is no longer that one."""
     with transaction.atomic(using=db):
         lifecycle.check_release(states(year, db), in_force(year, db))
         if open_request(year, db) is not None:
             raise lifecycle.Blocked("release_already_requested", year=year)
+        number = next_number(year, on_disk, db)
+        if expected is not None and number != expected:
+            raise lifecycle.Blocked("release_plan_changed")
         try:
             return Release.objects.using(db).create(
                 year=year,
-                number=next_number(year, on_disk, db),
+                number=number,
                 date=day,
                 note=mask_personal_data(note.strip()),
                 requested_by=user,

@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
-from pipelines.portal.texts import FINLAND
+from pipelines.settings import TIME_ZONE as FINLAND
 from tests.conftest import FIXTURES
 from tests.integration.conftest import WCAG_21_AA, WIDTHS
 from tests.integration.portal import PASSWORD, Portal, new_person_link, running_portal

@@ -93,10 +93,26 @@ def ensure_open(year: int) -> None:
 
 
 def contacts(region_code: str) -> list[str]:
+    """The region's active contacts' addresses, in order."""
+    return [address for _, address in _contacts(region_code)]
+
+
+def contacts_by_language(region_code: str) -> dict[str, list[str]]:
+    """The region's active contacts' addresses by the language of their account."""
+    found: dict[str, list[str]] = {}
+    for lang, address in _contacts(region_code):
+        found.setdefault(lang, []).append(address)
+    return found
+
+
+def _contacts(region_code: str) -> list[tuple[str, str]]:
     from pipelines.portal.models import User
 
-    return sorted(
-        User.objects.filter(
+    return [
+        (lang, address)
+        for address, lang in User.objects.filter(
             region_code=region_code, role=User.SUBMITTER, is_active=True
-        ).values_list("email", flat=True)
-    )
+        )
+        .order_by("email")
+        .values_list("email", "lang")
+    ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pipelines.portal.services import evstats, regions
-from pipelines.publish.release import release_numbers
+from pipelines.publish.release import latest_number
 from pipelines.register import lifecycle
 from pipelines.register import releases as register_releases
 from pipelines.register.models import Release
@@ -27,8 +27,13 @@ class ReleaseState:
 
 def plan(year: int) -> ReleasePlan:
     """The release the year would get now (the register's rule of what changed)."""
-    on_disk = max(release_numbers(evstats().releases_dir(year)), default=0)
-    return register_releases.release_plan(year, list(regions()), on_disk)
+    return register_releases.release_plan(year, list(regions()), _on_disk(year))
+
+
+def _on_disk(year: int) -> int:
+    """The highest release number in the year's releases folder (releases made before
+    the register exist only there)."""
+    return latest_number(evstats().releases_dir(year))
 
 
 def deadline_passed(year: int) -> tuple[date, bool]:
@@ -44,7 +49,7 @@ def release_state(year: int) -> ReleaseState:
     way, and what became of the last request."""
     planned = plan(year)
     return ReleaseState(
-        bool(planned.in_force) and not planned.waiting and planned.offered,
+        planned.offered and not planned.waiting,
         planned.waiting,
         register_releases.open_request(year),
         register_releases.latest(year),
@@ -57,9 +62,10 @@ def request_release(year: int, note: str, user: object, number: int) -> Release:
     changed since the last release, when the plan the analyst confirmed (its number) is
     no longer the one the register would make, while a region awaits review, or while
     another request is open."""
-    planned = plan(year)
+    on_disk = _on_disk(year)
+    planned = register_releases.release_plan(year, list(regions()), on_disk)
     if planned.previous is not None and not planned.offered:
         raise lifecycle.Blocked("release_unchanged", name=planned.previous.name)
-    if number != planned.number:
-        raise lifecycle.Blocked("release_plan_changed")
-    return register_releases.request_release(year, note, finland_today(), planned.number - 1, user)
+    return register_releases.request_release(
+        year, note, finland_today(), on_disk, user, expected=number
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.contract.i18n import LANGUAGES
-from pipelines.portal.services import plausibility_rules, schema
+from pipelines.portal.services import contacts_by_language, plausibility_rules, schema
 from pipelines.register import review as register_review
 from pipelines.register.models import Explanation, Review, Submission
 from pipelines.register.receipts import in_force
@@ -36,20 +36,6 @@ def decide(region_code: str, year: int, state: str, message: str, analyst: objec
     `lifecycle.IllegalTransition`). Mailing it is a separate step (`mail_review`), so
     that a mail server that is down never loses the decision."""
     return register_review.decide(region_code, year, state, message, analyst, plausibility_rules())
-
-
-def contacts_by_language(region_code: str) -> dict[str, list[str]]:
-    """The region's active contacts' addresses by the language of their account."""
-    from pipelines.portal.models import User
-
-    found: dict[str, list[str]] = {}
-    for address, lang in (
-        User.objects.filter(region_code=region_code, role=User.SUBMITTER, is_active=True)
-        .order_by("email")
-        .values_list("email", "lang")
-    ):
-        found.setdefault(lang if lang in LANGUAGES else LANGUAGES[0], []).append(address)
-    return found
 
 
 def review_mail(done: Review, lang: str, portal_url: str) -> tuple[str, str]:
